@@ -1,0 +1,126 @@
+"""Command line: arguments in, exit codes out; the work is done by the stages.
+
+Exit codes: 0 success, 1 problems in the input (printed as path:line: ...),
+2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .build import FORMATS, build, check
+from .errors import Problem, ReportgenError, display_path
+from .load import Project
+
+COMMANDS = ("build", "check", "schema")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
+        argv.insert(0, "build")  # `reportgen` alone builds the briefing
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ReportgenError as exc:
+        report(exc.problems)
+        count = sum(p.severity == "error" for p in exc.problems)
+        print(f"{count} error{'s' * (count != 1)}; nothing was written.", file=sys.stderr)
+        return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Build side-by-side comparison briefings from annotated source texts. "
+                    "With no command, builds the briefing (HTML, JSON and PDF).",
+    )
+    root.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    commands = root.add_subparsers(title="commands", metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="check the annotations and write the report")
+    _project_options(build_cmd)
+    build_cmd.add_argument("--format", default=",".join(FORMATS),
+                           help="comma-separated outputs to write: html,json,pdf (default: all)")
+    build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.set_defaults(run=run_build)
+
+    check_cmd = commands.add_parser("check", help="check sources and annotations, write nothing")
+    _project_options(check_cmd)
+    check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check_cmd.set_defaults(run=run_check)
+
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the annotation files")
+    schema_cmd.set_defaults(run=run_schema)
+    return root
+
+
+def _project_options(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("locations")
+    group.add_argument("--project", type=Path, metavar="DIR",
+                       help="folder holding annotations/, seeds/ (and optionally templates/); "
+                            "default: the bundled corpus")
+    group.add_argument("--annotations", type=Path, metavar="DIR", help="annotations folder")
+    group.add_argument("--seeds", type=Path, metavar="DIR", help="source texts folder")
+    group.add_argument("--templates", type=Path, metavar="DIR", help="Jinja2 templates folder")
+    group.add_argument("--output", "-o", type=Path, metavar="DIR", help="where reports are written")
+
+
+def project_from(args: argparse.Namespace) -> Project:
+    return Project.at(args.project, annotations=args.annotations, seeds=args.seeds,
+                      templates=args.templates, output=args.output)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        print(f"reportgen: --format expects some of {', '.join(FORMATS)}, "
+              f"but received: {args.format!r}", file=sys.stderr)
+        return 2
+    project = project_from(args)
+    if args.strict:
+        _, warnings = check(project)
+        _fail_on_warnings(warnings)
+    started = time.perf_counter()
+    result = build(project, formats)
+    report(result.warnings)
+    for path in result.written:
+        print(f"wrote {display_path(path)}")
+    print(f"built in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    comparison, warnings = check(project_from(args))
+    report(warnings)
+    if args.strict:
+        _fail_on_warnings(warnings)
+    briefing = comparison.briefing
+    paragraphs = len(briefing.paragraphs)
+    print(f"ok: {len(briefing.documents)} sources, {paragraphs} paragraphs annotated, "
+          f"{len(briefing.themes)} themes, {len(briefing.findings)} findings, "
+          f"{len(comparison.computed)} compared claims")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .schema import json_schemas
+
+    print(json.dumps(json_schemas(), indent=2))
+    return 0
+
+
+def _fail_on_warnings(warnings: list[Problem]) -> None:
+    if warnings:
+        raise ReportgenError([Problem(w.path, w.line, w.message, w.hint) for w in warnings])
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)

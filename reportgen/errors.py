@@ -1,0 +1,47 @@
+"""User-facing problems: every one carries a file, a line and a hint.
+
+Stages collect :class:`Problem` values instead of raising at the first one, so
+an analyst sees every mistake in one run. A stage that cannot go on raises
+:class:`ReportgenError` with all it found; the CLI prints them once, in the
+``path:line: error: message`` form compilers and editors understand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as known."""
+
+    path: str  # file the problem is in, as the user would type it
+    line: int | None  # 1-based line, or None when the whole file is at fault
+    message: str  # what is wrong: what was expected and what arrived
+    hint: str = ""  # what to do about it
+    severity: str = "error"  # "error" or "warning"
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+    def sort_key(self) -> tuple[str, int]:
+        return (self.path, self.line or 0)
+
+
+class ReportgenError(Exception):
+    """Bad input: one or more problems the user must fix."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
