@@ -28,16 +28,21 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     claims = _parse(loaded.claims, schema.ClaimsFile, problems) if loaded.claims else None
     findings = _parse(loaded.findings, schema.FindingsFile, problems) if loaded.findings else None
 
-    theme_ids = _unique_ids(loaded.themes, themes.themes if themes else [], "themes", problems)
+    # A file that failed to parse leaves its ids unknown (None): references to
+    # them are not checked, so one mistake is not reported again everywhere.
+    theme_ids = _unique_ids(loaded.themes, themes.themes, "themes", problems) if themes else None
     claim_list = claims.claims if claims else []
-    claim_ids = _unique_ids(loaded.claims, claim_list, "claims", problems)
+    _unique_ids(loaded.claims, claim_list, "claims", problems)
     for index, claim in enumerate(claim_list):
         _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"), problems)
     claim_types = {c.id: c.type for c in claim_list}
+    if loaded.claims and claims is None:
+        claim_types = None
 
-    documents = _check_documents(loaded, theme_ids, claim_types, problems)
+    documents, incomplete = _check_documents(loaded, theme_ids, claim_types, problems)
     paragraphs = {p.id: p for d in documents for p in d.paragraphs}
-    finding_list = _check_findings(loaded.findings, findings, theme_ids, paragraphs, problems)
+    finding_list = _check_findings(loaded.findings, findings, theme_ids, paragraphs,
+                                   incomplete, problems)
 
     if any(p.severity == "error" for p in problems) or briefing is None or themes is None:
         raise ReportgenError(problems)
@@ -126,8 +131,9 @@ def _unique_ids(file, entries, key: str, problems: list[Problem]) -> set[str]:
     return set(first)
 
 
-def _known(value, known: set[str], what: str, file: YamlFile, loc: tuple, problems) -> bool:
-    if value in known:
+def _known(value, known: set[str] | None, what: str, file: YamlFile, loc: tuple,
+           problems) -> bool:
+    if known is None or value in known:  # None: the ids could not be read
         return True
     close = _closest(value, known)
     hint = f"did you mean '{close}'?" if close else f"known {what}s: {', '.join(sorted(known))}"
@@ -144,13 +150,20 @@ def _closest(value: str, known: set[str]) -> str | None:
 
 # -- documents ---------------------------------------------------------------
 
-def _check_documents(loaded: Loaded, theme_ids, claim_types, problems) -> list[Document]:
+def _check_documents(loaded: Loaded, theme_ids, claim_types, problems):
+    """The valid documents, and the ids of those that failed (None: some id unknown)."""
     documents: list[Document] = []
     ids: dict[str, str] = {}
     sources: dict[str, str] = {}
+    failed: set[str] | None = set()
+    if len(loaded.documents) < len(loaded.project.document_files()):
+        failed = None  # a file did not even parse: its id is unknown
     for file in loaded.documents:
         parsed = _parse(file, schema.DocumentFile, problems)
         if parsed is None:
+            failed = None if not isinstance(file.data, dict) or "id" not in file.data else failed
+            if failed is not None:
+                failed.add(str(file.data["id"]))
             continue
         for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, sources, "source")):
             if value in seen:
@@ -161,13 +174,15 @@ def _check_documents(loaded: Loaded, theme_ids, claim_types, problems) -> list[D
         document = _check_document(file, parsed, loaded, theme_ids, claim_types, problems)
         if document is not None:
             documents.append(document)
+        elif failed is not None:
+            failed.add(parsed.id)
     for name, source in loaded.sources.items():
         if name not in sources:
             problems.append(Problem(
                 display_path(source.path), None, "source has no annotation file",
                 f"run: reportgen add {display_path(source.path)}  (writes a skeleton to annotate)",
             ))
-    return documents
+    return documents, failed
 
 
 def _check_document(file, doc, loaded, theme_ids, claim_types, problems) -> Document | None:
@@ -207,7 +222,7 @@ def _check_coverage(file, doc, segments: list[Segment], problems) -> list[tuple]
         line = file.line_of("paragraphs", index, "para")
         if entry.para != expected:
             hint = (f"paragraphs {expected}-{entry.para - 1} have no entry; list every paragraph "
-                    "in order (reportgen check --list shows the numbering)"
+                    f"in order (reportgen paragraphs {doc.source} shows the numbering)"
                     if entry.para > expected else "list every paragraph once, in order")
             problems.append(Problem(file.path, line,
                                     f"expected paragraph {expected} here, found para: {entry.para}",
@@ -255,6 +270,8 @@ def _check_paragraph(file, index, entry, segment: Segment, theme_ids, claim_type
                                 "continues: names an earlier paragraph"))
     for c, assertion in enumerate(entry.claims):
         loc = (*where, "claims", c)
+        if claim_types is None:
+            continue
         if _known(assertion.claim, set(claim_types), "claim", file, (*loc, "claim"), problems):
             try:
                 normalise_value(assertion.value, claim_types[assertion.claim])
@@ -269,12 +286,13 @@ def _build_paragraphs(file, doc, entries, continued_by, claim_types) -> tuple[Pa
     result = []
     for index, (entry, segment) in enumerate(entries):
         pid = f"{doc.id}:{entry.para}"
+        head = f"{doc.id}:{entry.continues}" if entry.continues else pid  # where claims show
         joined = " ".join([segment.text] + [texts[n] for n in continued_by.get(entry.para, [])])
         result.append(Paragraph(
             id=pid, document=doc.id, number=entry.para, kind=entry.kind, text=segment.text,
             themes=tuple(entry.themes), author=entry.author or doc.author,
             voices=tuple(entry.voices),
-            claims=tuple(_assertion(a, claim_types[a.claim], pid) for a in entry.claims),
+            claims=tuple(_assertion(a, claim_types[a.claim], head) for a in entry.claims),
             note=entry.note, continues=entry.continues,
             continued_by=tuple(continued_by.get(entry.para, ())), full_text=joined,
             line_start=segment.line_start, line_end=segment.line_end,
@@ -331,7 +349,15 @@ def display_value(value: object, claim_type: str) -> str:
 
 # -- findings ----------------------------------------------------------------
 
-def _check_findings(file, parsed, theme_ids, paragraphs, problems) -> list[Finding]:
+def _head(cite: str, paragraphs: dict[str, Paragraph]) -> str:
+    """A continuation is shown with the paragraph it continues: cite that one."""
+    paragraph = paragraphs.get(cite)
+    if paragraph is None or paragraph.continues is None:
+        return cite
+    return f"{paragraph.document}:{paragraph.continues}"
+
+
+def _check_findings(file, parsed, theme_ids, paragraphs, failed, problems) -> list[Finding]:
     if parsed is None:
         return []
     _unique_ids(file, parsed.findings, "findings", problems)
@@ -341,14 +367,23 @@ def _check_findings(file, parsed, theme_ids, paragraphs, problems) -> list[Findi
         _known(entry.theme, theme_ids, "theme", file, (*where, "theme"), problems)
         counts = Counter(entry.cites)
         for c, cite in enumerate(entry.cites):
+            document = cite.split(":")[0]
+            if failed is None or document in failed:
+                continue  # that document's own errors were reported
             if cite not in paragraphs:
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"citation '{cite}' names no annotated paragraph",
                                         "cite DOCUMENT-ID:PARA of a paragraph in annotations/documents/"))
+            elif paragraphs[cite].kind != "body":
+                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
+                                        f"'{cite}' is a {paragraphs[cite].kind} paragraph, which is "
+                                        "not in the comparison", "cite the body paragraph instead",
+                                        "warning"))
             elif counts[cite] > 1:
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"'{cite}' is cited twice", "cite each paragraph once",
                                         "warning"))
+        cites = [_head(cite, paragraphs) for cite in entry.cites]
         findings.append(Finding(entry.id, entry.kind, entry.theme, entry.title, entry.summary,
-                                tuple(dict.fromkeys(entry.cites)), entry.key))
+                                tuple(dict.fromkeys(cites)), entry.key))
     return findings
