@@ -17,7 +17,7 @@ from .build import FORMATS, build, check
 from .errors import Problem, ReportgenError, display_path
 from .load import Project
 
-COMMANDS = ("build", "check", "schema")
+COMMANDS = ("build", "check", "add", "reanchor", "paragraphs", "schema", "serve", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,12 +48,49 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--format", default=",".join(FORMATS),
                            help="comma-separated outputs to write: html,json,pdf (default: all)")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.add_argument("--force", action="store_true",
+                           help="rebuild every output even if its inputs did not change")
     build_cmd.set_defaults(run=run_build)
 
     check_cmd = commands.add_parser("check", help="check sources and annotations, write nothing")
     _project_options(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check_cmd.set_defaults(run=run_check)
+
+    add_cmd = commands.add_parser(
+        "add", help="copy a new source into seeds/ and write its skeleton annotation file")
+    add_cmd.add_argument("source", type=Path, help="the text file to add")
+    _project_options(add_cmd)
+    add_cmd.set_defaults(run=run_add)
+
+    reanchor_cmd = commands.add_parser(
+        "reanchor", help="re-find annotated paragraphs by their quotes after a source was edited")
+    reanchor_cmd.add_argument("--write", action="store_true",
+                              help="update the para numbers (and quotes) in place; "
+                                   "comments and everything else are kept")
+    _project_options(reanchor_cmd)
+    reanchor_cmd.set_defaults(run=run_reanchor)
+
+    paragraphs_cmd = commands.add_parser(
+        "paragraphs", help="show how a source is split into numbered paragraphs")
+    paragraphs_cmd.add_argument("source", type=Path, help="a text file (e.g. seeds/x.txt)")
+    paragraphs_cmd.add_argument("--segmentation", choices=("auto", "blocks", "lines"),
+                                default="auto")
+    paragraphs_cmd.set_defaults(run=run_paragraphs)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="serve the report on 127.0.0.1, rebuild on every save, reload the page")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the page in a browser")
+    _project_options(serve_cmd)
+    serve_cmd.set_defaults(run=run_serve)
+
+    watch_cmd = commands.add_parser(
+        "watch", help="rebuild the outputs (PDF included) whenever an input changes")
+    watch_cmd.add_argument("--format", default=",".join(FORMATS),
+                           help="comma-separated outputs to rebuild (default: all)")
+    _project_options(watch_cmd)
+    watch_cmd.set_defaults(run=run_watch)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the annotation files")
     schema_cmd.set_defaults(run=run_schema)
@@ -88,11 +125,60 @@ def run_build(args: argparse.Namespace) -> int:
         _, warnings = check(project)
         _fail_on_warnings(warnings)
     started = time.perf_counter()
-    result = build(project, formats)
+    result = build(project, formats, force=args.force)
     report(result.warnings)
+    for line in result.changes:
+        print(f"changed: {line}")
     for path in result.written:
         print(f"wrote {display_path(path)}")
-    print(f"built in {time.perf_counter() - started:.2f} s")
+    took = f"{time.perf_counter() - started:.2f} s"
+    if not result.written:
+        print(f"nothing changed; nothing written ({took})")
+    else:
+        up_to_date = f"; up to date: {', '.join(result.skipped)}" if result.skipped else ""
+        print(f"built in {took}{up_to_date}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(project_from(args), port=args.port, open_browser=args.open)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from .serve import watch
+
+    return watch(project_from(args), tuple(f.strip() for f in args.format.split(",") if f.strip()))
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from .sources import add_source
+
+    seed, skeleton, count = add_source(project_from(args), args.source)
+    print(f"copied {display_path(args.source)} to {display_path(seed)}")
+    print(f"wrote {display_path(skeleton)} with {count} paragraphs to annotate; "
+          "reportgen check lists what is left")
+    return 0
+
+
+def run_reanchor(args: argparse.Namespace) -> int:
+    from .sources import reanchor
+
+    lines, orphans = reanchor(project_from(args), write=args.write)
+    for line in lines:
+        print(line)
+    if not lines:
+        print("every annotation still points at its paragraph")
+    elif not args.write:
+        print("nothing was changed; run with --write to update the anchors in place")
+    return 1 if orphans else 0
+
+
+def run_paragraphs(args: argparse.Namespace) -> int:
+    from .sources import paragraph_listing
+
+    print(paragraph_listing(args.source, args.segmentation))
     return 0
 
 

@@ -161,6 +161,9 @@ def _check_documents(loaded: Loaded, theme_ids, claim_types, problems):
     for file in loaded.documents:
         parsed = _parse(file, schema.DocumentFile, problems)
         if parsed is None:
+            if isinstance(file.data, dict):
+                sources.setdefault(str(file.data.get("source")), file.path)
+                _report_left_to_annotate(file, problems)
             failed = None if not isinstance(file.data, dict) or "id" not in file.data else failed
             if failed is not None:
                 failed.add(str(file.data["id"]))
@@ -198,8 +201,9 @@ def _check_document(file, doc, loaded, theme_ids, claim_types, problems) -> Docu
     count = len(problems)
     entries = _check_coverage(file, doc, segments, problems)
     continued_by: dict[int, list[int]] = {}
+    _check_themes_given(file, entries, problems)
     for index, (entry, segment) in enumerate(entries):
-        _check_paragraph(file, index, entry, segment, theme_ids, claim_types, problems)
+        _check_paragraph(file, index, entry, segment, segments, theme_ids, claim_types, problems)
         if entry.continues is not None:
             continued_by.setdefault(entry.continues, []).append(entry.para)
     if len(problems) > count:
@@ -248,20 +252,51 @@ def _check_coverage(file, doc, segments: list[Segment], problems) -> list[tuple]
     return [(entry, segment) for _, entry, segment in pairs]
 
 
-def _check_paragraph(file, index, entry, segment: Segment, theme_ids, claim_types, problems):
+def _report_left_to_annotate(file, problems) -> None:
+    """For a document whose metadata is unfinished (a fresh skeleton): how much is left."""
+    entries = file.data.get("paragraphs")
+    if not isinstance(entries, list):
+        return
+    left = sum(1 for e in entries if isinstance(e, dict) and not e.get("themes")
+               and e.get("kind", "body") == "body" and e.get("continues") is None)
+    if left:
+        problems.append(Problem(file.path, file.line_of("paragraphs"),
+                                f"{left} of {len(entries)} paragraphs are left to annotate: "
+                                "body paragraphs with no themes",
+                                "add themes: [...], or set kind: if it is not body text"))
+
+
+def _check_themes_given(file, entries, problems) -> None:
+    """Body paragraphs need themes; a fresh skeleton gets one summary, not one error each."""
+    missing = [(file.line_of("paragraphs", i), entry) for i, (entry, _) in enumerate(entries)
+               if entry.kind == "body" and not entry.themes and entry.continues is None]
+    hint = "add themes: [...], or set kind: if it is not body text"
+    if len(missing) > 3:
+        problems.append(Problem(file.path, missing[0][0], f"{len(missing)} of {len(entries)} "
+                                "paragraphs are left to annotate: body paragraphs with no themes",
+                                hint))
+        return
+    for line, entry in missing:
+        problems.append(Problem(file.path, line, f"para {entry.para}: body paragraph has no themes",
+                                hint))
+
+
+def _check_paragraph(file, index, entry, segment: Segment, segments, theme_ids, claim_types,
+                     problems):
     where = ("paragraphs", index)
     if not anchor_matches(entry.quote, segment.text):
+        now = [s.number for s in segments if anchor_matches(entry.quote, s.text)]
+        where_now = (f"its quote now starts paragraph {now[0]}: the source changed; "
+                     "`reportgen reanchor --write` renumbers the entries" if len(now) == 1 else
+                     "its quote is no longer in the source (orphan)" if not now else
+                     f"its quote starts paragraphs {', '.join(map(str, now))}")
         problems.append(Problem(
             file.path, file.line_of(*where, "quote"),
             f"para {entry.para}: quote does not match the start of the paragraph "
-            f"(source lines {segment.line_start}-{segment.line_end})",
+            f"(source lines {segment.line_start}-{segment.line_end}); {where_now}",
             f"the paragraph starts: \"{suggest_quote(segment.text, 10)}\"; if the source "
             "changed, run reportgen reanchor",
         ))
-    if entry.kind == "body" and not entry.themes and entry.continues is None:
-        problems.append(Problem(file.path, file.line_of(*where), f"para {entry.para}: body "
-                                "paragraph has no themes",
-                                "add themes: [...], or set kind: if it is not body text"))
     for t, theme in enumerate(entry.themes):
         _known(theme, theme_ids, "theme", file, (*where, "themes", t), problems)
     if entry.continues is not None and entry.continues >= entry.para:

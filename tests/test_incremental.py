@@ -1,0 +1,128 @@
+"""Regenerating after edits: content-hash rebuilds, atomic writes, what changed."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write_project
+from reportgen.build import build
+from reportgen.errors import ReportgenError
+from reportgen.load import Project
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    """The tiny corpus with its own copy of the templates, so tests can edit them."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return write_project(tmp_path)
+
+
+def outputs(project: Project) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(project.output.glob("report.*"))}
+
+
+def rebuilt(project: Project, **kwargs) -> list[str]:
+    return sorted(p.suffix[1:] for p in build(project, **kwargs).written)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_build_with_nothing_changed_writes_nothing(project):
+    assert rebuilt(project) == ["html", "json", "pdf"]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in project.output.rglob("*")
+              if p.is_file()}
+    result = build(project)
+    assert result.written == [] and result.skipped == ["html", "json", "pdf"]
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in project.output.rglob("*")
+             if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.parametrize("path, old, new, expected", [
+    ("annotations/findings.yaml", "differently", "apart", ["html", "json", "pdf"]),
+    ("seeds/b.txt", "began in 2001.", "began in 2001, or so.", ["html", "json", "pdf"]),
+    ("templates/report.css", "--ink: #1d232b", "--ink: #000000", ["html"]),
+    ("templates/report.js", '"use strict";', '"use strict"; // edited', ["html"]),
+    ("templates/brief.css", "size: A4;", "size: A4; /* edited */", ["pdf"]),
+    ("templates/_macros.html.j2", "Cites:", "Cited:", ["html", "pdf"]),
+])
+def test_each_input_rebuilds_exactly_the_outputs_made_from_it(project, path, old, new, expected):
+    build(project)
+    edit(project.annotations.parent / path, old, new)
+    assert rebuilt(project) == expected
+    assert rebuilt(project) == []
+
+
+def test_force_rebuilds_everything(project):
+    build(project)
+    assert rebuilt(project, force=True) == ["html", "json", "pdf"]
+
+
+def test_an_output_deleted_by_hand_is_rebuilt(project):
+    build(project, formats=("html", "json"))
+    (project.output / "report.json").unlink()
+    assert rebuilt(project, formats=("html", "json")) == ["json"]
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": "0.0", "outputs": {}}'])
+def test_a_damaged_cache_is_discarded_with_a_warning(project, damage):
+    build(project, formats=("html",))
+    (project.output / ".reportgen" / "stamps.json").write_text(damage)
+    result = build(project, formats=("html",))
+    assert [p.suffix for p in result.written] == [".html"]
+    assert result.warnings and result.warnings[0].severity == "warning"
+    assert "discarded" in result.warnings[0].message or "damaged" in result.warnings[0].message
+
+
+def test_a_bad_edit_leaves_the_last_good_report_untouched(project):
+    build(project, formats=("html", "json"))
+    before = outputs(project)
+    edit(project.annotations / "themes.yaml", "label: Drugs", "label: Drugs\n    label: Twice")
+    with pytest.raises(ReportgenError):
+        build(project, formats=("html", "json"))
+    assert outputs(project) == before
+    assert not list(project.output.glob(".*.tmp"))
+
+
+def test_changes_since_the_last_build_are_reported_and_kept(project):
+    build(project, formats=("html", "json"))
+    alpha = project.annotations / "documents" / "alpha.yaml"
+    edit(alpha, "themes: [drugs]", "themes: [drugs, war]")
+    edit(alpha, "value: 1999", "value: 2001")
+    edit(project.annotations / "findings.yaml", "kind: discrepancy", "kind: shift")
+    result = build(project, formats=("html", "json"))
+    assert result.changes == [
+        "finding changed: start-date [shift, analyst] “The accounts date the war differently” (kind)",
+        "finding changed: war-began [agreement, claim] “Year the war began” (kind, summary)",
+        "paragraph alpha:2 claims: war-began=1999 -> war-began=2001",
+        "paragraph alpha:3 re-themed: drugs -> drugs, war",
+    ]
+    assert (project.output / "changes.txt").read_text().splitlines() == result.changes
+
+
+def test_a_build_killed_while_making_the_pdf_leaves_the_previous_outputs(tmp_path, bundled_build):
+    for part in ("seeds", "annotations"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    out = tmp_path / "build"
+    out.mkdir()
+    for name in ("report.html", "report.json", "report.pdf"):
+        shutil.copy(bundled_build / name, out / name)
+    previous = {p.name: p.read_bytes() for p in out.iterdir()}
+    process = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--project",
+                                str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(2.5)  # the PDF takes several seconds: this lands in the middle of it
+    assert process.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == previous
