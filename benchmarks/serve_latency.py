@@ -2,7 +2,7 @@
 refreshed report.html being on disk.
 
 Starts the preview server (reportgen.serve.serve) in a child process on a
-temporary copy of the bundled corpus (seeds/ and annotations/; the
+temporary copy of the bundled project (seeds/, annotations/, templates/; the
 repository's files are never modified), then saves N edits one at a time.
 Each edit changes the note of a body paragraph in a document annotation (or,
 with --edit briefing, the briefing title) to a new marker; the clock starts
@@ -91,9 +91,9 @@ def state(port: int) -> dict:
 
 def start_server(root: Path, port: int, step: int, debounce: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    log = open(root / "serve.log", "wb")  # noqa: SIM115 - read back when something fails
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port), str(step),
-                               str(debounce)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                               str(debounce)], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -108,7 +108,7 @@ def start_server(root: Path, port: int, step: int, debounce: int) -> subprocess.
 def run(count: int, kind: str, step: int, debounce: int, pause: float) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
         root = Path(tmp)
-        for part in ("seeds", "annotations"):
+        for part in ("seeds", "annotations", "templates"):  # isolated from edits to the checkout
             shutil.copytree(REPO / part, root / part)
         annotations, report = root / "annotations", root / "build" / "report.html"
         original = {n: (annotations / n).read_text(encoding="utf-8")
@@ -123,7 +123,12 @@ def run(count: int, kind: str, step: int, debounce: int, pause: float) -> dict[s
                 name, text = edited(original, kind, f"BENCH{os.getpid()}X{i}Y")
                 (annotations / name).write_text(text, encoding="utf-8")
                 saved, saved_wall = time.perf_counter(), time.time()
-                done = wait_for(report, f"BENCH{os.getpid()}X{i}Y")
+                try:
+                    done = wait_for(report, f"BENCH{os.getpid()}X{i}Y")
+                except TimeoutError:
+                    print((root / "serve.log").read_text(errors="replace")[-3000:],
+                          json.dumps(state(port))[:2000], sep="\n", file=sys.stderr)
+                    raise
                 time.sleep(pause)  # let the build finish writing JSON and state
                 now = state(port)
                 builds = int(now["build"].rsplit("-", 1)[1]) - int(last_build.rsplit("-", 1)[1])
