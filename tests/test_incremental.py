@@ -1,5 +1,6 @@
 """Regenerating after edits: content-hash rebuilds, atomic writes, what changed."""
 
+import json
 import os
 import shutil
 import signal
@@ -126,3 +127,16 @@ def test_a_build_killed_while_making_the_pdf_leaves_the_previous_outputs(tmp_pat
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == previous
+
+
+def test_two_builds_at_once_never_leave_a_torn_file(tmp_path):
+    write_project(tmp_path)
+    command = [sys.executable, "-m", "reportgen", "build", "--force", "--format", "html,json",
+               "--project", str(tmp_path)]
+    for _ in range(3):
+        runs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL) for _ in range(2)]
+        assert [run.wait() for run in runs] == [0, 0]
+        report = json.loads((tmp_path / "build" / "report.json").read_text(encoding="utf-8"))
+        assert report["title"] == "Tiny briefing"
+        assert (tmp_path / "build" / "report.html").read_text().rstrip().endswith("</html>")
+        assert not list((tmp_path / "build").rglob("*.tmp"))
