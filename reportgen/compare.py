@@ -176,3 +176,110 @@ def _surname(author: str) -> str:
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "column"
 
+
+# -- pictures: dated events and cited voices ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DatedMark:
+    """One account's dating of an event: the value it gives, the span it covers, where."""
+
+    column: str  # column id
+    value: str  # as the annotation gives it: "2015", "2015-12" or "2015-12-08"
+    start: float  # the span the value covers, in fractional years: 2015-12 is 2015.917-2016.0
+    end: float
+    paragraphs: tuple[str, ...]  # ids of the paragraphs giving this value
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEvent:
+    """A claim of type date or year as the accounts date it: one row of the timeline."""
+
+    claim: Claim
+    finding: Finding  # the computed agreement, discrepancy or single-source finding
+    marks: tuple[DatedMark, ...]  # in column order, then by date
+
+    @property
+    def conflict(self) -> bool:
+        return self.finding.kind == "discrepancy"
+
+    @property
+    def start(self) -> float:
+        return min(m.start for m in self.marks)
+
+    @property
+    def end(self) -> float:
+        return max(m.end for m in self.marks)
+
+
+def timeline(comparison: Comparison) -> tuple[DatedEvent, ...]:
+    """The dated events the accounts mention (claims of type date or year), earliest first."""
+    briefing = comparison.briefing
+    claims = {c.id: c for c in briefing.claims}
+    order = {c.id: i for i, c in enumerate(comparison.columns)}
+    events = []
+    for finding in comparison.computed:
+        claim = claims[finding.claim]
+        if claim.type not in ("date", "year"):
+            continue
+        marks = {}
+        for value, ids in finding.values:
+            for pid in ids:
+                column = comparison.column_of[briefing.paragraphs[pid].document]
+                marks.setdefault((column, value), []).append(pid)
+        events.append(DatedEvent(claim, finding, tuple(sorted(
+            (DatedMark(column, value, *date_span(value), tuple(ids))
+             for (column, value), ids in marks.items()),
+            key=lambda m: (order[m.column], m.start),
+        ))))
+    return tuple(sorted(events, key=lambda e: (e.start, e.end, e.claim.label)))
+
+
+def date_span(value: str) -> tuple[float, float]:
+    """The span of a partial date in fractional years: "2016" is a whole year, "2016-12" a month."""
+    parts = [int(p) for p in str(value).split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return float(year), float(year + 1)
+    month_start = year + (parts[1] - 1) / 12
+    if len(parts) == 2:
+        return month_start, month_start + 1 / 12
+    day = month_start + (parts[2] - 1) / 12 / 31  # near enough for drawing
+    return day, day + 1 / 12 / 31
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A person or organisation the accounts cite, and where each account cites it."""
+
+    name: str
+    cited_in: tuple[tuple[str, ...], ...]  # per column, in column order: citing paragraph ids
+
+    @property
+    def accounts(self) -> int:
+        return sum(bool(ids) for ids in self.cited_in)
+
+    @property
+    def citations(self) -> int:
+        return sum(len(ids) for ids in self.cited_in)
+
+
+def voices(comparison: Comparison) -> tuple[Voice, ...]:
+    """Who is cited by which account: voices cited by most accounts first, then chronologically."""
+    briefing = comparison.briefing
+    index = {c.id: i for i, c in enumerate(comparison.columns)}
+    cited: dict[str, list[list[str]]] = {}
+    for document in briefing.documents:
+        column = index[comparison.column_of[document.id]]
+        for paragraph in document.paragraphs:
+            if paragraph.kind != "body":
+                continue
+            head = (f"{document.id}:{paragraph.continues}" if paragraph.continues
+                    else paragraph.id)  # a continuation is shown with its head
+            for name in paragraph.voices:
+                ids = cited.setdefault(name, [[] for _ in comparison.columns])[column]
+                if head not in ids:
+                    ids.append(head)
+    result = [Voice(name, tuple(tuple(ids) for ids in columns)) for name, columns in cited.items()]
+    first = {v.name: next(i for i, ids in enumerate(v.cited_in) if ids) for v in result}
+    return tuple(sorted(result, key=lambda v: (-v.accounts, first[v.name], -v.citations,
+                                               v.name.casefold())))
