@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,8 +21,8 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from . import __version__
-from .compare import Comparison, account_name
-from .model import Document, Finding, Paragraph
+from .compare import Comparison, DatedEvent, DatedMark, Voice, account_name, timeline, voices
+from .model import Assertion, Document, Finding, Paragraph
 
 _markdown = MarkdownIt("js-default")  # CommonMark with raw HTML off
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -31,6 +33,16 @@ KIND_LABELS = {
     "agreement": "Agreement", "discrepancy": "Discrepancy", "shift": "Shift over time",
     "gap": "Gap", "single-source": "Single source",
 }
+KIND_PHRASES = {  # (one, several)
+    "agreement": ("agreement", "agreements"), "discrepancy": ("discrepancy", "discrepancies"),
+    "shift": ("shift over time", "shifts over time"), "gap": ("gap", "gaps"),
+    "single-source": ("single-source claim", "single-source claims"),
+}
+
+
+def kind_phrase(kind: str, count: int) -> str:
+    """ "3 discrepancies", "1 shift over time". """
+    return f"{count} {KIND_PHRASES[kind][count != 1]}"
 
 
 def markdown_block(text: str) -> Markup:
@@ -41,9 +53,12 @@ def markdown_inline(text: str) -> Markup:
     return Markup(_markdown.renderInline(text or ""))
 
 
-def source_html(paragraph: Paragraph, document: Document) -> Markup:
-    """A source paragraph as shown: plain text escaped, or converted markdown rendered."""
-    text = paragraph.full_text
+def source_html(paragraph: Paragraph, document: Document, whole: bool = True) -> Markup:
+    """A source paragraph as shown: plain text escaped, or converted markdown rendered.
+
+    ``whole``: with the paragraphs continuing it joined (as compared), else its own text.
+    """
+    text = paragraph.full_text if whole else paragraph.text
     if document.format == "markdown":
         # Footnote markers survive PDF conversion as <sup>n</sup>; raw HTML stays off.
         text = _SUP_TAG.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), text)
@@ -72,23 +87,40 @@ def environment(templates: Path) -> Environment:
     env.filters.update(md=markdown_block, md_inline=markdown_inline)
     env.globals.update(
         source_html=source_html, kind_labels=KIND_LABELS, account_name=account_name,
+        kind_phrase=kind_phrase,
         version=__version__,
     )
     return env
 
 
-def _context(comparison: Comparison) -> dict:
+def _context(comparison: Comparison, medium: str) -> dict:
     briefing = comparison.briefing
     findings = {f.id: f for f in briefing.findings}
+    all_findings = briefing.findings + comparison.computed
+    cited_voices = voices(comparison)
     return {
         "b": briefing,
         "c": comparison,
+        "medium": medium,  # screen (the HTML report) or print (the PDF brief)
         "generated": generated_date().isoformat(),
         "documents": {d.id: d for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
+        "claims_by_id": {c.id: c for c in briefing.claims},
         "findings_by_id": findings,
-        "cited_by": _cited_by(briefing.findings + comparison.computed),
+        "cited_by": _cited_by(all_findings),
         "authors": sorted({p.author for p in briefing.paragraphs.values() if p.compared}),
+        "kind_counts": {k: sum(f.kind == k for f in all_findings) for k in KIND_LABELS
+                        if any(f.kind == k for f in all_findings)},
+        "colors": {col.id: ACCOUNT_COLORS[i % len(ACCOUNT_COLORS)]
+                   for i, col in enumerate(comparison.columns)},
+        "heat": {(s.theme.id, cell.column.id): heat_colors(cell.words, comparison.max_cell_words)
+                 for s in comparison.sections for cell in s.cells},
+        "timeline": timeline_view(comparison),
+        "voices": cited_voices,
+        "voice_counts": {col.id: sum(bool(v.cited_in[i]) for v in cited_voices)
+                         for i, col in enumerate(comparison.columns)},
+        "card": card,
+        "period": _period(briefing.documents),
     }
 
 
@@ -102,12 +134,12 @@ def _cited_by(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
 
 def render_html(comparison: Comparison, templates: Path) -> str:
     """The shareable, self-contained HTML report."""
-    return environment(templates).get_template("report.html.j2").render(_context(comparison))
+    return environment(templates).get_template("report.html.j2").render(_context(comparison, "screen"))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
     """The HTML WeasyPrint lays out as the PDF brief."""
-    return environment(templates).get_template("brief.html.j2").render(_context(comparison))
+    return environment(templates).get_template("brief.html.j2").render(_context(comparison, "print"))
 
 
 def render_json(comparison: Comparison) -> str:
@@ -164,3 +196,139 @@ def _finding_json(f: Finding) -> dict:
         result["claim"] = f.claim
         result["values"] = [{"value": v, "cites": list(ids)} for v, ids in f.values]
     return result
+
+
+# -- view helpers: what the templates draw, computed here --------------------
+
+# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+ACCOUNT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+_HEAT_LOW, _HEAT_HIGH = (0xEE, 0xF3, 0xF8), (0x1F, 0x4E, 0x79)
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A paragraph as one card: its text with the continuations joined, and their annotations."""
+
+    paragraph: Paragraph
+    parts: tuple[Paragraph, ...]  # the paragraph and the paragraphs continuing it
+    voices: tuple[str, ...]
+    claims: tuple[Assertion, ...]
+    notes: tuple[str, ...]
+
+
+def card(paragraph: Paragraph, document: Document) -> Card:
+    parts = (paragraph, *(document.paragraph(n) for n in paragraph.continued_by))
+    return Card(
+        paragraph, parts,
+        tuple(dict.fromkeys(v for p in parts for v in p.voices)),
+        tuple(a for p in parts for a in p.claims),
+        tuple(p.note for p in parts if p.note),
+    )
+
+
+def heat_colors(words: int, most: int) -> tuple[str, str]:
+    """Background and text colour of a coverage cell: darker for more words, text always legible."""
+    if not words or not most:
+        return "", ""
+    share = 0.12 + 0.88 * words / most
+    rgb = tuple(round(lo + (hi - lo) * share) for lo, hi in zip(_HEAT_LOW, _HEAT_HIGH))
+    # white or black, whichever contrasts more: one of them always reaches WCAG AA (4.5)
+    text = "#ffffff" if _contrast(rgb, (255, 255, 255)) >= _contrast(rgb, (0, 0, 0)) else "#000000"
+    return "#%02x%02x%02x" % rgb, text
+
+
+def _contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG contrast ratio of two sRGB colours."""
+    def luminance(rgb):
+        channels = [c / 255 for c in rgb]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def human_date(value: str) -> str:
+    """ "2016-12-08" -> "8 Dec 2016", "2016-12" -> "Dec 2016", "2016" -> "2016". """
+    parts = str(value).split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkView:
+    mark: DatedMark
+    x: float  # left edge, % of the track
+    width: float  # % of the track
+    point: bool  # finer than a year: drawn as a dot at its middle
+    label: str  # the date as a reader reads it
+    label_x: float  # % of the track
+    label_end: bool  # label to the left of the mark (near the right edge)
+
+    @property
+    def middle(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    event: DatedEvent
+    lanes: tuple[tuple[str, tuple[MarkView, ...]], ...]  # (column id, marks) for every column
+    span: tuple[float, float]  # % of the track from the earliest to the latest mark
+    description: str  # the row in words: "2016 account: Dec 2015; 2017 account: Dec 2017"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineView:
+    start: int  # first year on the axis
+    end: int
+    ticks: tuple[tuple[int, float], ...]  # (year, % of the track)
+    events: tuple[EventView, ...]
+    lane_height: int = 16  # px per account lane
+
+
+def timeline_view(comparison: Comparison) -> TimelineView | None:
+    """The timeline of dated events laid out on a shared axis in % of its width."""
+    events = timeline(comparison)
+    if not events:
+        return None
+    start = math.floor(min(e.start for e in events)) - 1
+    end = math.ceil(max(e.end for e in events)) + 1
+    step = next(s for s in (1, 2, 5, 10, 25, 50, 100) if (end - start) / s <= 12)
+
+    def pct(year: float) -> float:
+        return round(100 * (year - start) / (end - start), 3)
+
+    def view(mark: DatedMark) -> MarkView:
+        x, right = pct(mark.start), pct(mark.end)
+        point = "-" in mark.value
+        near_end = (x + right) / 2 > 78
+        edge = (x + right) / 2 if point else (x if near_end else right)
+        return MarkView(mark, x, round(right - x, 3), point, human_date(mark.value),
+                        round(edge, 3), near_end)
+
+    labels = {col.id: col.label for col in comparison.columns}
+    views = tuple(
+        EventView(event, tuple(
+            (col.id, tuple(view(m) for m in event.marks if m.column == col.id))
+            for col in comparison.columns
+        ), (pct(event.start), pct(event.end)), "; ".join(
+            f"{labels[m.column]} account: {human_date(m.value)}" for m in event.marks
+        ))
+        for event in events
+    )
+    first_tick = start + (-start) % step
+    return TimelineView(start, end, tuple((y, pct(y)) for y in range(first_tick, end + 1, step)),
+                        views)
+
+
+def _period(documents: tuple[Document, ...]) -> str:
+    """The publication span of the accounts: "December 2016 – November 2021"."""
+    dates = sorted(d.published for d in documents if d.published)
+    if not dates:
+        return ""
+    first, last = human_date(dates[0]), human_date(dates[-1])
+    return first if first == last else f"{first} – {last}"

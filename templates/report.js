@@ -1,6 +1,6 @@
-// Filters for the HTML report. The page is complete without this script; it
-// only hides what the reader filters out. Choices are kept in the URL query so
-// a filtered view can be shared.
+// Filters for the HTML report. The page is complete without this script (the
+// filter form stays hidden); the script only hides what the reader filters out.
+// Choices are kept in the URL query so a filtered view can be shared.
 (function () {
   "use strict";
   var form = document.getElementById("filters");
@@ -12,37 +12,69 @@
     kind: document.getElementById("filter-kind")
   };
   var status = document.getElementById("filter-status");
+  var sectionCount = document.querySelectorAll("section.theme").length;
 
-  function each(selector, fn) {
-    Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
+  function each(selector, fn, root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
+  }
+
+  function hide(el, hidden) {
+    el.classList.toggle("filtered-out", hidden);
+  }
+
+  function visible(el) {
+    return !el.closest(".filtered-out");
   }
 
   function apply() {
-    var theme = selects.theme.value, account = selects.account.value;
-    var author = selects.author.value, kind = selects.kind.value;
-    each("section.theme, .toc li[data-theme]", function (el) {
-      el.classList.toggle("filtered-out", theme !== "" && el.dataset.theme !== theme);
+    var f = {};
+    Object.keys(selects).forEach(function (name) { f[name] = selects[name].value; });
+    each("[data-account]", function (el) { hide(el, f.account !== "" && el.dataset.account !== f.account); });
+    each(".para[data-author]", function (el) { hide(el, f.author !== "" && el.dataset.author !== f.author); });
+    each(".finding, .tl-events > li, .claims-table tbody tr", function (el) {
+      hide(el, (f.kind !== "" && el.dataset.kind !== f.kind) ||
+               (f.theme !== "" && el.dataset.theme !== f.theme && !el.closest("section.theme")));
     });
-    each("[data-account]", function (el) {
-      el.classList.toggle("filtered-out", account !== "" && el.dataset.account !== account);
+    var themesShown = {};
+    each("section.theme", function (section) {
+      var show = f.theme === "" || section.dataset.theme === f.theme;
+      if (show && (f.account !== "" || f.author !== "")) {  // does a chosen voice speak here?
+        show = Array.prototype.some.call(section.querySelectorAll(".para"), visible);
+      }
+      if (show && f.kind !== "") {
+        show = section.querySelector(".finding:not(.filtered-out)") !== null;
+      }
+      hide(section, !show);
+      themesShown[section.dataset.theme] = show;
     });
-    each(".para[data-author]", function (el) {
-      el.classList.toggle("filtered-out", author !== "" && el.dataset.author !== author);
+    each(".toc li[data-theme], .heatmap tbody tr[data-theme]", function (el) {
+      hide(el, !themesShown[el.dataset.theme]);
     });
-    each(".finding[data-kind]", function (el) {
-      el.classList.toggle("filtered-out", kind !== "" && el.dataset.kind !== kind);
+    each(".none-shown", function (note) {  // "nothing matches" where a list is filtered empty
+      var items = note.parentNode.querySelectorAll(".finding, section.theme, .tl-events > li");
+      note.hidden = items.length === 0 || Array.prototype.some.call(items, visible);
     });
-    var shown = document.querySelectorAll("section.theme:not(.filtered-out)").length;
-    var active = [theme, account, author, kind].filter(Boolean).length;
-    status.textContent = active ? shown + " theme section(s) shown; " + active + " filter(s) on" : "";
+    var shown = Object.keys(themesShown).filter(function (k) { return themesShown[k]; }).length;
+    var active = Object.keys(f).filter(function (k) { return f[k]; }).length;
+    status.textContent = active ? "Showing " + shown + " of " + sectionCount + " theme sections." : "";
     var query = new URLSearchParams();
-    Object.keys(selects).forEach(function (name) {
-      if (selects[name].value) { query.set(name, selects[name].value); }
-    });
+    Object.keys(f).forEach(function (name) { if (f[name]) { query.set(name, f[name]); } });
     var search = query.toString();
     try {  // some browsers refuse history changes on file:// pages
       history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
     } catch (ignored) { /* the filter still applies */ }
+  }
+
+  // A link to something the filters hide (a paragraph a finding cites, say)
+  // shows everything again rather than landing nowhere.
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target && !visible(target)) {
+      form.reset();
+      apply();
+      target.scrollIntoView();
+    }
   }
 
   var params = new URLSearchParams(location.search);
@@ -53,5 +85,8 @@
   });
   form.addEventListener("reset", function () { setTimeout(apply, 0); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
+  window.addEventListener("hashchange", reveal);
+  form.hidden = false;
   apply();
+  reveal();
 })();
