@@ -1,0 +1,310 @@
+"""The PDF brief read with real PDF tools (poppler: pdfinfo, pdffonts, pdftotext,
+pdftohtml, pdftoppm), as a reader's viewer would: text present, bookmarks,
+metadata, fonts, page numbers, headers, nothing off the page.
+
+The PDF is the one the session fixture ``bundled_build`` made; it is not built
+again here. Expectations come from report.json, not from the PDF's own HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from reportgen.build import check
+from reportgen.load import Project
+from reportgen.render import source_html
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def pdf(bundled_build) -> Path:
+    return bundled_build / "report.pdf"
+
+
+@pytest.fixture(scope="module")
+def report(bundled_build) -> dict:
+    return json.loads((bundled_build / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def info(pdf) -> dict[str, str]:
+    lines = run("pdfinfo", "-f", "1", "-l", "100000", str(pdf)).splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line) | {
+        "_lines": lines}
+
+
+@pytest.fixture(scope="module")
+def page_sizes(info) -> list[tuple[float, float]]:
+    sizes = [re.search(r"size:\s+([\d.]+) x ([\d.]+)", line) for line in info["_lines"]
+             if re.match(r"Page\s+\d+ size:", line)]
+    return [(float(m[1]), float(m[2])) for m in sizes]
+
+
+@pytest.fixture(scope="module")
+def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every page's words with their boxes (pdftotext -bbox)."""
+    pages = []
+    for page in re.findall(r"<page [^>]*>(.*?)</page>", run("pdftotext", "-bbox", str(pdf), "-"),
+                           flags=re.S):
+        pages.append([(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in
+                      re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                 r'yMax="([\d.]+)">(.*?)</word>', page)])
+    return pages
+
+
+@pytest.fixture(scope="module")
+def page_texts(pdf, info) -> list[str]:
+    """Each page's text in content-stream order (pdftotext -raw): a table cell's text stays together."""
+    return run("pdftotext", "-raw", str(pdf), "-").split("\f")[:int(info["Pages"])]
+
+
+def landscape(page_sizes) -> list[int]:
+    return [i for i, (w, h) in enumerate(page_sizes) if w > h]
+
+
+def grid_pages(page_texts, page_sizes) -> list[int]:
+    """Landscape pages showing side-by-side paragraphs (a paragraph's reference, then its author;
+    a page holding only the end of a section's findings has none)."""
+    return [i for i in landscape(page_sizes)
+            if re.search(r"¶\d+(?:–\d+)? (?!\(p\.)\S", page_texts[i])]
+
+
+def normalise(text: str) -> str:
+    """Text as compared: ligatures and superscripts unfolded, quotes plain, one space."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    text = text.translate(str.maketrans("‘’“”", "''\"\""))
+    text = " ".join(text.split())
+    return re.sub(r"([-/–—]) ", r"\1", text)  # a line broken after a hyphen, slash or dash
+
+
+def shown_text(paragraph, document) -> str:
+    """A paragraph as the reader sees it: source_html without its markup (koc-2021 is markdown)."""
+    markup = str(source_html(paragraph, document)).replace("<br>", "\n")
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def runs(needle: list[str], haystack: str) -> list[int] | None:
+    """Split ``needle`` into the fewest runs of words each found in ``haystack``, greedily.
+
+    One run: the text is there as it is. Two or three: it is there but broken by
+    a page break (other columns and the next page's headers come between). None:
+    a word is missing.
+    """
+    result, i = [], 0
+    while i < len(needle):
+        if needle[i] not in haystack:
+            return None
+        low, high = i + 1, len(needle)  # the longest run from i found in the haystack
+        while low < high:
+            mid = (low + high + 1) // 2
+            if " ".join(needle[i:mid]) in haystack:
+                low = mid
+            else:
+                high = mid - 1
+        result.append(low - i)
+        i = low
+    return result
+
+
+# -- document properties -----------------------------------------------------
+
+def test_metadata_names_the_briefing(info, report, page_sizes):
+    assert info["Title"].strip() == report["title"]
+    assert info["Subject"].strip() == report["subtitle"]
+    keywords = info["Keywords"]
+    assert all(t["label"] in keywords for t in report["themes"])
+    authors = {d["author"] for d in report["documents"] if d["author"]}
+    assert all(a in info["Author"] for a in authors)
+    assert info["Creator"].strip().startswith("reportgen")
+    assert page_sizes[0] == (595.276, 841.89)  # A4, portrait cover
+
+
+def test_page_count_and_page_x_of_y_on_every_page_but_the_cover(info, page_texts, report):
+    pages = int(info["Pages"])
+    assert 40 <= pages <= 250, f"{pages} pages for {len(report['paragraphs'])} paragraphs"
+    assert len(page_texts) == pages
+    assert f"Page 1 of {pages}" not in page_texts[0], "the cover has no page number"
+    for number, text in enumerate(page_texts[1:], start=2):
+        assert f"Page {number} of {pages}" in text, f"page {number} lacks its number"
+
+
+def test_fonts_are_embedded(pdf):
+    rows = run("pdffonts", str(pdf)).splitlines()[2:]
+    assert rows, "no fonts"
+    for row in rows:
+        name, fields = row.split()[0], row.split()
+        assert fields[-5] == "yes", f"font {name} not embedded"
+    names = " ".join(row.split()[0] for row in rows)
+    assert "DejaVu-Sans" in names and "DejaVu-Serif" in names
+
+
+def test_tagged_variant_is_available(tmp_path):
+    """``pdf_variant`` reaches WeasyPrint: a PDF/UA-1 brief is tagged (checked on a tiny page)."""
+    from reportgen.pdf import pdf_bytes
+
+    page = "<html lang='en'><head><title>T</title></head><body><h1>T</h1><p>Text.</p></body></html>"
+    for variant, tagged in ((None, "no"), ("pdf/ua-1", "yes")):
+        path = tmp_path / "variant.pdf"
+        path.write_bytes(pdf_bytes(page, variant))
+        assert re.search(rf"^Tagged:\s+{tagged}$", run("pdfinfo", str(path)), flags=re.M), variant
+
+
+# -- structure ---------------------------------------------------------------
+
+def outline(pdf) -> ET.Element:
+    xml = run("pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf))
+    start = xml.index("<outline>")
+    return ET.fromstring(xml[start:xml.rindex("</outline>") + len("</outline>")])
+
+
+def test_bookmarks_list_every_theme_and_every_finding(pdf, report):
+    root = outline(pdf)
+    top = [item.text for item in root.findall("item")]
+    for theme in report["themes"]:
+        assert theme["label"] in top, f"no top-level bookmark for {theme['label']!r}"
+    assert "Key findings" in top
+    titles = [item.text for item in root.iter("item")]
+    for finding in report["findings"]:
+        assert any(t.endswith(finding["title"]) for t in titles), f"no bookmark: {finding['title']!r}"
+    key = next(o for o in root.findall("outline")
+               if root[list(root).index(o) - 1].text == "Key findings")
+    assert len(key.findall("item")) == sum(f["key"] for f in report["findings"])
+
+
+def lines(page) -> list[str]:
+    """A page's words grouped into lines, top to bottom."""
+    rows: dict[int, list] = {}
+    for x0, y0, x1, y1, w in page:
+        rows.setdefault(round(y1), []).append((x0, w))
+    return [" ".join(w for _, w in sorted(row)) for _, row in sorted(rows.items())]
+
+
+def test_contents_page_numbers_point_at_the_sections(words, page_texts, report):
+    contents = lines(words[1])
+    assert contents[1] == "Contents"
+    for theme in report["themes"]:
+        line = next((l for l in contents if l.startswith(theme["label"] + " .")), None)
+        assert line, f"{theme['label']} missing from the contents"
+        number = int(line.split()[-1])
+        assert theme["label"] in lines(words[number - 1])[:4], f"{theme['label']}: not on page {number}"
+
+
+def test_key_findings_come_first(page_texts, report):
+    first_key = next(f["title"] for f in report["findings"] if f["key"])
+    page = next(i for i, t in enumerate(page_texts) if normalise(first_key) in normalise(t))
+    assert page <= 3, "key findings should follow the cover and the contents"
+    assert "Scope" in page_texts[0] and report["title"] in page_texts[0]
+
+
+def test_finding_citations_give_the_page_of_the_paragraph(page_texts):
+    text = "\n".join(page_texts)
+    cites = re.findall(r"(\w+ \d{4}) ¶(\d+) \(p\. (\d+)\)", text)
+    assert len(cites) > 50
+    for account, number, page in cites:
+        assert f"{account} ¶{number}" in page_texts[int(page) - 1], (account, number, page)
+
+
+def test_every_body_paragraph_is_in_the_side_by_side_sections(page_texts, page_sizes):
+    """Every compared paragraph's text (continuations joined) is in the landscape pages' text."""
+    haystack = " " + normalise(" ".join(page_texts[i] for i in landscape(page_sizes))) + " "
+    comparison, _ = check(Project.at())
+    briefing = comparison.briefing
+    checked = 0
+    for document in briefing.documents:
+        for paragraph in document.paragraphs:
+            if not paragraph.compared:
+                continue
+            needle = normalise(shown_text(paragraph, document)).split()
+            found = runs(needle, haystack)
+            assert found is not None, f"{paragraph.id}: words missing from the PDF"
+            assert len(found) <= 3, f"{paragraph.id}: text broken into {found} word runs"
+            checked += 1
+    assert checked == sum(p.compared for p in briefing.paragraphs.values()) > 0
+
+
+def test_theme_pages_are_landscape_with_running_and_column_headers(words, page_sizes,
+                                                                   page_texts, report):
+    pages, grids = landscape(page_sizes), grid_pages(page_texts, page_sizes)
+    assert len(pages) >= len(report["themes"]) and len(grids) >= 0.7 * len(pages)
+    labels = [a["label"] for a in report["accounts"]]
+    themes = [t["label"] for t in report["themes"]]
+    seen = []
+    for index in pages:
+        page = words[index]
+        top = " ".join(w for x0, y0, x1, y1, w in page if y1 < 16 * MM)  # the top margin
+        assert report["title"] in top, f"page {index + 1}: no running title"
+        theme = next((t for t in themes if t in top), None)
+        assert theme, f"page {index + 1}: the running header names no theme: {top!r}"
+        seen.append(theme)
+        if index not in grids:
+            continue
+        # the column headers, repeated: every account label on one line, left to right
+        rows = {}
+        for x0, y0, x1, y1, w in page:
+            if w in labels:
+                rows.setdefault(round(y0), []).append((x0, w))
+        assert any([w for _, w in sorted(row)] == labels for row in rows.values()), \
+            f"page {index + 1}: no column header row"
+    assert list(dict.fromkeys(seen)) == themes, "theme sections out of order"
+
+
+def test_nothing_runs_off_the_page(words, page_sizes):
+    for index, (page, (width, height)) in enumerate(zip(words, page_sizes)):
+        for x0, y0, x1, y1, w in page:
+            assert x0 >= 8 * MM and x1 <= width - 8 * MM, f"page {index + 1}: {w!r} at x {x0:.0f}-{x1:.0f}"
+            assert y0 >= 6 * MM and y1 <= height - 6 * MM, f"page {index + 1}: {w!r} at y {y0:.0f}-{y1:.0f}"
+
+
+def test_pictures_are_in_the_brief(page_texts, report):
+    pages = [normalise(t) for t in page_texts]
+    for heading in ("Who addresses what", "Timeline of dated events", "Who cites whom"):
+        assert sum(heading in p for p in pages[2:]) >= 1, f"no {heading!r} after the contents"
+    types = {c["id"]: c["type"] for c in report["claims"]}
+    dated = [f for f in report["findings"] if f["origin"] == "computed"
+             and types[f["claim"]] in ("date", "year")]
+    timeline = next(p for p in pages[2:] if p.startswith("Timeline of dated events")
+                    or "\nTimeline of dated events" in p or "Timeline of dated events Each row" in p)
+    for finding in dated:
+        assert normalise(finding["title"]) in timeline, finding["title"]
+    assert timeline.count("DATES CONFLICT") == sum(f["kind"] == "discrepancy" for f in dated)
+    voices = {v for p in report["paragraphs"] if p["kind"] == "body" for v in p["voices"]}
+    appendix = " ".join(p for p in pages if "Who cites whom" in p)
+    assert all(normalise(v) in appendix for v in voices)
+
+
+# -- pictures ----------------------------------------------------------------
+
+def test_rendered_pages_are_not_blank_and_theme_pages_show_their_headers(
+        pdf, page_sizes, page_texts, tmp_path):
+    run("pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "p"))
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == len(page_sizes)
+    grids = grid_pages(page_texts, page_sizes)
+    header_blue = (31, 78, 121)
+    for index, path in enumerate(images):
+        image = Image.open(path).convert("RGB")
+        assert (image.width > image.height) == (page_sizes[index][0] > page_sizes[index][1])
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 5, f"page {index + 1} is blank"
+        top = image.crop((0, 0, image.width, image.height // 12))  # the running header
+        assert min(ImageStat.Stat(top.convert("L")).extrema[0]) < 200 or index == 0, \
+            f"page {index + 1}: no running header drawn"
+        if index in grids:  # the column headers: a band of the header colour near the top
+            band = image.crop((0, 0, image.width, image.height * 2 // 5))
+            data = band.tobytes()
+            blue = sum(1 for i in range(0, len(data), 3)
+                       if all(abs(data[i + k] - header_blue[k]) < 40 for k in range(3)))
+            assert blue > 0.004 * band.width * band.height, f"page {index + 1}: no column headers drawn"
