@@ -163,6 +163,14 @@ def test_tagged_variant_is_available(tmp_path):
         assert re.search(rf"^Tagged:\s+{tagged}$", run("pdfinfo", str(path)), flags=re.M), variant
 
 
+def test_an_unknown_variant_is_a_usage_problem_not_a_traceback():
+    from reportgen.errors import ReportgenError
+    from reportgen.pdf import pdf_bytes
+
+    with pytest.raises(ReportgenError, match="unknown PDF variant 'pdf/ua-9'"):
+        pdf_bytes("<p>x</p>", "pdf/ua-9")
+
+
 # -- structure ---------------------------------------------------------------
 
 def outline(pdf) -> ET.Element:
