@@ -120,6 +120,8 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "voice_counts": {col.id: sum(bool(v.cited_in[i]) for v in cited_voices)
                          for i, col in enumerate(comparison.columns)},
         "card": card,
+        "claim_cells": {f.id: values_by_column(f, comparison) for f in comparison.computed},
+        "short_ref": lambda p: short_ref(p, comparison),
         "period": _period(briefing.documents),
     }
 
@@ -225,6 +227,25 @@ def card(paragraph: Paragraph, document: Document) -> Card:
         tuple(a for p in parts for a in p.claims),
         tuple(p.note for p in parts if p.note),
     )
+
+
+def values_by_column(finding: Finding, comparison: Comparison):
+    """A computed finding's values per column, in column order: ((value, paragraphs), ...)."""
+    paragraphs = comparison.briefing.paragraphs
+    return tuple(
+        tuple((value, here) for value, ids in finding.values
+              if (here := tuple(paragraphs[i] for i in ids
+                                if comparison.column_of[paragraphs[i].document] == col.id)))
+        for col in comparison.columns
+    )
+
+
+def short_ref(paragraph: Paragraph, comparison: Comparison) -> str:
+    """ "¶12" within its column, "Ramani ¶12" where the column holds several documents."""
+    column = next(c for c in comparison.columns if c.id == comparison.column_of[paragraph.document])
+    if len(column.documents) == 1:
+        return f"¶{paragraph.number}"
+    return f"{account_name(comparison.briefing.document(paragraph.document)).rsplit(' ', 1)[0]} ¶{paragraph.number}"
 
 
 def heat_colors(words: int, most: int) -> tuple[str, str]:

@@ -31,7 +31,7 @@
     Object.keys(selects).forEach(function (name) { f[name] = selects[name].value; });
     each("[data-account]", function (el) { hide(el, f.account !== "" && el.dataset.account !== f.account); });
     each(".para[data-author]", function (el) { hide(el, f.author !== "" && el.dataset.author !== f.author); });
-    each(".finding, .tl-events > li, .claims-table tbody tr", function (el) {
+    each(".finding, .tl-events > li, .claims-table tr[data-kind]", function (el) {
       hide(el, (f.kind !== "" && el.dataset.kind !== f.kind) ||
                (f.theme !== "" && el.dataset.theme !== f.theme && !el.closest("section.theme")));
     });
@@ -49,6 +49,9 @@
     });
     each(".toc li[data-theme], .heatmap tbody tr[data-theme]", function (el) {
       hide(el, !themesShown[el.dataset.theme]);
+    });
+    each(".claims-table tbody", function (group) {  // a theme's claims, with their heading
+      hide(group, !Array.prototype.some.call(group.querySelectorAll("tr[data-kind]"), visible));
     });
     each(".none-shown", function (note) {  // "nothing matches" where a list is filtered empty
       var items = note.parentNode.querySelectorAll(".finding, section.theme, .tl-events > li");
