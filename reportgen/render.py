@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from . import __version__
-from .compare import Comparison, DatedEvent, DatedMark, Voice, account_name, timeline, voices
+from .compare import Comparison, DatedEvent, DatedMark, account_name, timeline, voices
 from .model import Assertion, Document, Finding, Paragraph
 
 _markdown = MarkdownIt("js-default")  # CommonMark with raw HTML off
@@ -136,12 +136,14 @@ def _cited_by(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
 
 def render_html(comparison: Comparison, templates: Path) -> str:
     """The shareable, self-contained HTML report."""
-    return environment(templates).get_template("report.html.j2").render(_context(comparison, "screen"))
+    template = environment(templates).get_template("report.html.j2")
+    return template.render(_context(comparison, "screen"))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
     """The HTML WeasyPrint lays out as the PDF brief."""
-    return environment(templates).get_template("brief.html.j2").render(_context(comparison, "print"))
+    template = environment(templates).get_template("brief.html.j2")
+    return template.render(_context(comparison, "print"))
 
 
 def render_json(comparison: Comparison) -> str:
@@ -210,10 +212,9 @@ _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """A paragraph as one card: its text with the continuations joined, and their annotations."""
+    """A paragraph as one card, with the annotations of the paragraphs continuing it."""
 
     paragraph: Paragraph
-    parts: tuple[Paragraph, ...]  # the paragraph and the paragraphs continuing it
     voices: tuple[str, ...]
     claims: tuple[Assertion, ...]
     notes: tuple[str, ...]
@@ -222,7 +223,7 @@ class Card:
 def card(paragraph: Paragraph, document: Document) -> Card:
     parts = (paragraph, *(document.paragraph(n) for n in paragraph.continued_by))
     return Card(
-        paragraph, parts,
+        paragraph,
         tuple(dict.fromkeys(v for p in parts for v in p.voices)),
         tuple(a for p in parts for a in p.claims),
         tuple(p.note for p in parts if p.note),
@@ -245,7 +246,8 @@ def short_ref(paragraph: Paragraph, comparison: Comparison) -> str:
     column = next(c for c in comparison.columns if c.id == comparison.column_of[paragraph.document])
     if len(column.documents) == 1:
         return f"¶{paragraph.number}"
-    return f"{account_name(comparison.briefing.document(paragraph.document)).rsplit(' ', 1)[0]} ¶{paragraph.number}"
+    surname = account_name(comparison.briefing.document(paragraph.document)).rsplit(" ", 1)[0]
+    return f"{surname} ¶{paragraph.number}"
 
 
 def heat_colors(words: int, most: int) -> tuple[str, str]:
@@ -304,9 +306,7 @@ class EventView:
 
 @dataclass(frozen=True, slots=True)
 class TimelineView:
-    start: int  # first year on the axis
-    end: int
-    ticks: tuple[tuple[int, float], ...]  # (year, % of the track)
+    ticks: tuple[tuple[int, float], ...]  # (year, % of the track), from first to last
     events: tuple[EventView, ...]
     lane_height: int = 16  # px per account lane
 
@@ -342,12 +342,11 @@ def timeline_view(comparison: Comparison) -> TimelineView | None:
         for event in events
     )
     first_tick = start + (-start) % step
-    return TimelineView(start, end, tuple((y, pct(y)) for y in range(first_tick, end + 1, step)),
-                        views)
+    return TimelineView(tuple((y, pct(y)) for y in range(first_tick, end + 1, step)), views)
 
 
 def _period(documents: tuple[Document, ...]) -> str:
-    """The publication span of the accounts: "December 2016 – November 2021"."""
+    """The publication span of the accounts: "Dec 2016 – Nov 2021"."""
     dates = sorted(d.published for d in documents if d.published)
     if not dates:
         return ""

@@ -77,7 +77,8 @@ def save_small(image: Image.Image, path: Path) -> None:
 def html_shots(report: Path) -> list[Path]:
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
         for name, (width, height), fragment, query in HTML_SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(report.as_uri() + query)
@@ -123,9 +124,8 @@ def main() -> int:
         folder = folder.resolve()
         written = html_shots(folder / "report.html") + pdf_shots(folder / "report.pdf", Path(work))
     for path in written:
-        size = path.stat().st_size
-        print(f"{path.relative_to(HERE.parent)}  {Image.open(path).size[0]}x{Image.open(path).size[1]}"
-              f"  {size // 1024} KB")
+        size, (width, height) = path.stat().st_size, Image.open(path).size
+        print(f"{path.relative_to(HERE.parent)}  {width}x{height}  {size // 1024} KB")
         if size > LIMIT:
             print(f"  larger than {LIMIT // 1000} KB", file=sys.stderr)
             return 1

@@ -73,9 +73,15 @@ def visit(browser, url):
         v.close()
 
 
+def shown(page, selector: str, key: str | None = None):
+    """How many elements matching ``selector`` are displayed, or their distinct ``data-KEY``s."""
+    return page.eval_on_selector_all(selector, """(els, key) => {
+        const on = els.filter(e => e.offsetParent !== null);
+        return key ? [...new Set(on.map(e => e.dataset[key]))] : on.length; }""", key)
+
+
 def visible_sections(page) -> list[str]:
-    return page.eval_on_selector_all(
-        "section.theme", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.theme)")
+    return shown(page, "section.theme", "theme")
 
 
 def compared(report):
@@ -98,7 +104,7 @@ def test_accounts_side_by_side_in_chronological_order_at_desktop_width(visit, re
         section = page.locator(f"#theme-{theme['id']}")
         section.scroll_into_view_if_needed()
         headers = section.locator("table.grid thead th")
-        assert headers.all_inner_texts() and [t.split("\n")[0] for t in headers.all_inner_texts()] == accounts
+        assert [t.split("\n")[0] for t in headers.all_inner_texts()] == accounts
         cells = [c.bounding_box() for c in section.locator("table.grid tbody td").all()]
         assert len(cells) == len(accounts)
         assert len({round(c["y"]) for c in cells}) == 1, f"{theme['id']}: cells not in one row"
@@ -214,7 +220,8 @@ def test_permalinks_open_at_their_paragraph_or_finding(visit, report):
 def test_contents_lists_every_theme(visit, report):
     page = visit(DESKTOP).page
     links = page.eval_on_selector_all(".toc a", "as => as.map(a => a.getAttribute('href'))")
-    assert [f"#theme-{t['id']}" for t in report["themes"]] == [h for h in links if h.startswith("#theme-")]
+    themes = [h for h in links if h.startswith("#theme-")]
+    assert themes == [f"#theme-{t['id']}" for t in report["themes"]]
     for section in ("#key-findings", "#sources", "#coverage", "#timeline", "#voices", "#claims"):
         assert section in links
 
@@ -227,10 +234,11 @@ def test_theme_filter_shows_only_that_theme(visit, report):
     assert len(visible_sections(page)) == len(report["themes"])
     page.select_option("#filter-theme", "narcotics")
     assert visible_sections(page) == ["narcotics"]
-    assert page.eval_on_selector_all(".toc li[data-theme]", "ls => ls.filter(l => l.offsetParent).length") == 1
+    assert shown(page, ".toc li[data-theme]") == 1
     assert "?theme=narcotics" in page.url, "the filtered view is not shareable"
     page.click("#filter-reset")
-    page.wait_for_function(f"document.querySelectorAll('section.theme:not(.filtered-out)').length === {len(report['themes'])}")
+    page.wait_for_function("n => document.querySelectorAll('section.theme:not(.filtered-out)')"
+                           ".length === n", arg=len(report["themes"]))
     assert not v.errors and not v.console
 
 
@@ -241,10 +249,9 @@ def test_account_filter_keeps_that_accounts_column_and_sections(visit, report):
     expected = themes_of(p for p in compared(report) if p["account"] == account)
     assert sorted(visible_sections(page)) == expected
     assert len(expected) < len(report["themes"])
-    shown = page.eval_on_selector_all(
-        "table.grid td", "tds => [...new Set(tds.filter(t => t.offsetParent).map(t => t.dataset.account))]")
-    assert shown == [account]
-    cell = page.locator(f"#theme-{expected[0]} table.grid td[data-account='{account}']").bounding_box()
+    assert shown(page, "table.grid td", "account") == [account]
+    cell = page.locator(f"#theme-{expected[0]} table.grid td[data-account='{account}']")
+    cell = cell.bounding_box()
     assert cell["width"] > 600, "a lone column should take the section's width"
 
 
@@ -252,10 +259,9 @@ def test_author_filter_keeps_that_authors_paragraphs(visit, report):
     page = visit(DESKTOP).page
     author = "Mehmet Akif Koç"
     page.select_option("#filter-author", author)
-    assert sorted(visible_sections(page)) == themes_of(p for p in compared(report) if p["author"] == author)
-    authors = page.eval_on_selector_all(
-        ".para", "ps => [...new Set(ps.filter(p => p.offsetParent).map(p => p.dataset.author))]")
-    assert authors == [author]
+    expected = themes_of(p for p in compared(report) if p["author"] == author)
+    assert sorted(visible_sections(page)) == expected
+    assert shown(page, ".para", "author") == [author]
 
 
 def test_finding_kind_filter_keeps_sections_with_such_findings(visit, report):
@@ -263,12 +269,9 @@ def test_finding_kind_filter_keeps_sections_with_such_findings(visit, report):
     page.select_option("#filter-kind", "gap")
     expected = sorted({f["theme"] for f in report["findings"] if f["kind"] == "gap"})
     assert sorted(visible_sections(page)) == expected
-    kinds = page.eval_on_selector_all(
-        ".finding", "fs => [...new Set(fs.filter(f => f.offsetParent).map(f => f.dataset.kind))]")
-    assert kinds == ["gap"]
+    assert shown(page, ".finding", "kind") == ["gap"]
     key_gaps = [f for f in report["findings"] if f["key"] and f["kind"] == "gap"]
-    shown = page.eval_on_selector_all("#key-findings .finding", "fs => fs.filter(f => f.offsetParent).length")
-    assert shown == len(key_gaps)
+    assert shown(page, "#key-findings .finding") == len(key_gaps)
 
 
 def test_a_shared_filtered_link_opens_filtered(visit, report):
@@ -324,8 +327,9 @@ def test_timeline_shows_each_dated_event_and_its_conflicts(visit, report):
              if f["origin"] == "computed" and types[f["claim"]] in ("date", "year")]
     assert dated
     rows = page.locator(".tl-events > li")
-    assert sorted(rows.evaluate_all("ls => ls.map(l => l.id)")) == sorted(f"tl-{f['id']}" for f in dated)
-    conflicts = rows.evaluate_all("ls => ls.filter(l => l.classList.contains('tl-conflict')).map(l => l.id)")
+    assert sorted(rows.evaluate_all("ls => ls.map(l => l.id)")) == \
+        sorted(f"tl-{f['id']}" for f in dated)
+    conflicts = page.locator(".tl-events > li.tl-conflict").evaluate_all("ls => ls.map(l => l.id)")
     assert sorted(conflicts) == sorted(f"tl-{f['id']}" for f in dated if f["kind"] == "discrepancy")
     for f in dated:
         row = page.locator(f"#tl-{f['id']}")
@@ -349,6 +353,19 @@ def test_coverage_heatmap_and_voices_match_the_data(visit, report):
     names = page.locator(".voices-table tbody th").evaluate_all(
         "ths => ths.map(th => th.firstChild.textContent.trim())")
     assert sorted(names) == sorted(voices)
+
+
+def test_print_stylesheet_prints_the_report_not_the_controls(visit, report):
+    page = visit(DESKTOP).page
+    page.emulate_media(media="print")
+    assert not page.locator(".sidebar").is_visible()
+    assert page.locator(".permalink").first.is_visible() is False
+    assert len(visible_sections(page)) == len(report["themes"])
+    boxes = [c.bounding_box() for c in page.locator("#theme-origins table.grid tbody td").all()]
+    assert len({round(b["y"]) for b in boxes}) == 1, "accounts not side by side in print"
+    breaks = page.eval_on_selector_all(
+        "section.theme", "ss => ss.map(s => getComputedStyle(s).breakBefore)")
+    assert set(breaks) == {"page"}, "each theme should start a page"
 
 
 # -- hygiene -----------------------------------------------------------------
