@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
                            help="rebuild every output even if its inputs did not change")
     build_cmd.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
                            help="write the PDF as this variant: pdf/ua-1 is tagged and "
-                                f"accessible (about 8%% slower); one of {', '.join(PDF_VARIANTS)}")
+                                f"accessible (about 10%% slower); one of {', '.join(PDF_VARIANTS)}")
     build_cmd.set_defaults(run=run_build)
 
     check_cmd = commands.add_parser("check", help="check sources and annotations, write nothing")

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
-# PDF/UA, and archival PDF/A. pdf/ua-1 costs about 8 % more layout time and 20 %
+# PDF/UA, and archival PDF/A. pdf/ua-1 costs about 10 % more layout time and 20 %
 # more bytes on the bundled brief.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u")
 
