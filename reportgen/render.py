@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
@@ -45,12 +45,24 @@ def kind_phrase(kind: str, count: int) -> str:
     return f"{count} {KIND_PHRASES[kind][count != 1]}"
 
 
+# The same notes and paragraphs are rendered in several places (every theme a
+# paragraph belongs to, the appendix, both outputs): render each text once.
+@lru_cache(maxsize=8192)
+def _render_block(text: str) -> str:
+    return _markdown.render(text)
+
+
+@lru_cache(maxsize=8192)
+def _render_inline(text: str) -> str:
+    return _markdown.renderInline(text)
+
+
 def markdown_block(text: str) -> Markup:
-    return Markup(_markdown.render(text or ""))
+    return Markup(_render_block(text or ""))
 
 
 def markdown_inline(text: str) -> Markup:
-    return Markup(_markdown.renderInline(text or ""))
+    return Markup(_render_inline(text or ""))
 
 
 def source_html(paragraph: Paragraph, document: Document, whole: bool = True) -> Markup:
@@ -63,7 +75,7 @@ def source_html(paragraph: Paragraph, document: Document, whole: bool = True) ->
         # Footnote markers survive PDF conversion as <sup>n</sup>; raw HTML stays off.
         text = _SUP_TAG.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), text)
         lines = [_HEADING_MARK.sub("", line) for line in text.split("\n")]
-        return Markup("<br>".join(_markdown.renderInline(line) for line in lines))
+        return Markup("<br>".join(_render_inline(line) for line in lines))
     return Markup("<br>".join(escape(line) for line in text.split("\n")))
 
 
@@ -79,6 +91,9 @@ def generated_date() -> dt.date:
 def environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
+        # Compiled templates are cached (keyed by their source's checksum, in a
+        # private folder under the temp dir): a fresh process skips recompiling.
+        bytecode_cache=FileSystemBytecodeCache(),
         autoescape=True,  # select_autoescape() would miss the .j2 names
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,156 +1,144 @@
 """The annotation files' schema, declared once.
 
-These pydantic models are the single source of truth for what an annotation
-file may contain: validation messages, the JSON Schema for editors
-(``reportgen schema``) and the field docs all come from here. They describe the
-files as written; :mod:`reportgen.model` holds the joined, checked result.
+These dataclasses are the single source of truth for what an annotation file
+may contain: :func:`reportgen.spec.parse` checks files against them (its
+messages name the fields declared here), ``reportgen schema`` prints their JSON
+Schema for editors, and annotations/README.md documents the same fields. They
+describe the files as written; :mod:`reportgen.model` holds the joined,
+checked result.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from .spec import Ge, MinLen, Pattern, doc, json_schema
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
-
-def _date_to_text(value: object) -> object:
-    """YAML reads 2016-12-08 as a date and 2016 as a number; keep both as text."""
-    if isinstance(value, (dt.date, int)) and not isinstance(value, bool):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    return value
-
-
-PartialDate = Annotated[
-    str,
-    BeforeValidator(_date_to_text),
-    StringConstraints(pattern=PARTIAL_DATE.pattern),
-]
-Citation = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*:\d+$")]
+Id = Annotated[str, Pattern(ID_PATTERN, "an id",
+                            "ids use lowercase letters, digits and hyphens, e.g. narcotics")]
+PartialDate = Annotated[str, Pattern(PARTIAL_DATE.pattern, "a date",
+                                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')]
+Citation = Annotated[str, Pattern(ID_PATTERN + r":\d+", "a citation",
+                                  "cite as DOCUMENT-ID:PARA, e.g. ramani-2016:12")]
+Text = Annotated[str, MinLen(1)]
 
 PARAGRAPH_KINDS = (
     "body", "heading", "byline", "caption", "pull-quote", "boilerplate", "footnote", "front-matter",
 )
 FINDING_KINDS = ("agreement", "discrepancy", "shift", "gap")
 CLAIM_TYPES = ("year", "date", "number", "stance", "text")
+ClaimValue = Union[bool, int, float, str]  # checked against the claim's type by validate
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
-
-
-class BriefingFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class BriefingFile:
     """annotations/briefing.yaml: the briefing as a whole."""
 
-    title: str = Field(description="Title on the cover and in the PDF metadata.")
-    subtitle: str = Field("", description="One line under the title.")
-    columns: Literal["year", "document"] = Field(
-        "year", description="year: one column per account label; document: one per source."
-    )
+    title: str = doc("Title on the cover and in the PDF metadata.")
+    subtitle: str = doc("One line under the title.", "")
+    columns: Literal["year", "document"] = doc(
+        "year: one column per account label; document: one per source.", "year")
 
 
-class ThemeEntry(_Strict):
-    id: Id = Field(description="Short id used in paragraphs, claims and findings.")
-    label: str = Field(description="Heading of the theme's section.")
-    description: str = Field("", description="What the theme covers (markdown).")
+@dataclass(frozen=True, kw_only=True)
+class ThemeEntry:
+    id: Id = doc("Short id used in paragraphs, claims and findings.")
+    label: str = doc("Heading of the theme's section.")
+    description: str = doc("What the theme covers (markdown).", "")
 
 
-class ThemesFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ThemesFile:
     """annotations/themes.yaml: the theme taxonomy, in report order."""
 
-    themes: list[ThemeEntry] = Field(min_length=1)
+    themes: Annotated[list[ThemeEntry], MinLen(1)] = doc("The themes, in report order.")
 
 
-class ClaimEntry(_Strict):
-    id: Id
-    label: str = Field(description="The claim as a short statement or question.")
-    theme: Id = Field(description="Theme section the claim is reported under.")
-    type: Literal[CLAIM_TYPES] = Field(description="Kind of value the claim takes.")
-    description: str = ""
+@dataclass(frozen=True, kw_only=True)
+class ClaimEntry:
+    id: Id = doc("Short id used in paragraphs' claims.")
+    label: str = doc("The claim as a short statement or question.")
+    theme: Id = doc("Theme section the claim is reported under.")
+    type: Literal[CLAIM_TYPES] = doc("Kind of value the claim takes.")
+    description: str = doc("More about the claim (markdown).", "")
 
 
-class ClaimsFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ClaimsFile:
     """annotations/claims.yaml: the claims catalogue."""
 
-    claims: list[ClaimEntry] = []
+    claims: list[ClaimEntry] = doc("The claims.", [])
 
 
-ClaimValue = Union[bool, int, float, str]
+@dataclass(frozen=True, kw_only=True)
+class ClaimAssertion:
+    claim: Id = doc("A claim id from claims.yaml.")
+    value: ClaimValue = doc("The value this paragraph asserts, of the claim's type.")
+    note: str = doc("Qualification of the value (markdown).", "")
 
 
-def _date_only_to_text(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
+@dataclass(frozen=True, kw_only=True)
+class ParagraphEntry:
+    para: Annotated[int, Ge(1)] = doc("The paragraph's number in the source.")
+    quote: Text = doc("Text the paragraph starts with (its anchor).")
+    kind: Literal[PARAGRAPH_KINDS] = doc("Only body paragraphs enter the comparison.", "body")
+    themes: list[Id] = doc("Theme ids, main theme first; required for body.", [])
+    author: str | None = doc("Defaults to the document's author.", None)
+    voices: list[str] = doc("People or organisations the paragraph cites.", [])
+    claims: list[ClaimAssertion] = doc("Claims the paragraph asserts.", [])
+    continues: Annotated[int, Ge(1)] | None = doc(
+        "Number of an earlier paragraph this one continues.", None)
+    note: str = doc("Analyst's note (markdown).", "")
 
 
-class ClaimAssertion(_Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True)  # keep numbers as numbers
-
-    claim: Id = Field(description="A claim id from claims.yaml.")
-    value: Annotated[ClaimValue, BeforeValidator(_date_only_to_text)] = Field(
-        description="The value this paragraph asserts, of the claim's type."
-    )
-    note: str = Field("", description="Qualification of the value (markdown).")
-
-
-class ParagraphEntry(_Strict):
-    para: int = Field(ge=1, description="The paragraph's number in the source.")
-    quote: str = Field(min_length=1, description="Text the paragraph starts with (anchor).")
-    kind: Literal[PARAGRAPH_KINDS] = "body"
-    themes: list[Id] = Field([], description="Theme ids, main theme first; required for body.")
-    author: str | None = Field(None, description="Defaults to the document's author.")
-    voices: list[str] = Field([], description="People or organisations the paragraph cites.")
-    claims: list[ClaimAssertion] = []
-    continues: int | None = Field(
-        None, ge=1, description="Number of an earlier paragraph this one continues."
-    )
-    note: str = Field("", description="Analyst's note (markdown).")
-
-
-class DocumentFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class DocumentFile:
     """annotations/documents/*.yaml: one source and all its paragraphs."""
 
-    id: Id = Field(description="Short id used in citations (ID:PARA).")
-    source: str = Field(description="File name of the source under seeds/.")
-    title: str
-    author: str
-    outlet: str = ""
-    published: PartialDate = Field(description='"YYYY", "YYYY-MM" or "YYYY-MM-DD".')
-    account: str | None = Field(None, description="Column label; defaults to the year.")
-    inferred: list[Literal["title", "author", "outlet", "published", "account"]] = Field(
-        [], description="Metadata fields not printed in the text but inferred."
-    )
-    evidence: str = Field("", description="How inferred fields were established (markdown).")
-    format: Literal["text", "markdown"] = "text"
-    segmentation: Literal["auto", "blocks", "lines"] = "auto"
-    paragraphs: list[ParagraphEntry] = []
+    id: Id = doc("Short id used in citations (ID:PARA).")
+    source: str = doc("File name of the source under seeds/.")
+    title: str = doc("The source's title.")
+    author: str = doc("The source's author.")
+    outlet: str = doc("Where it was published.", "")
+    published: PartialDate = doc('"YYYY", "YYYY-MM" or "YYYY-MM-DD".')
+    account: str | None = doc("Column label; defaults to the year.", None)
+    inferred: list[Literal["title", "author", "outlet", "published", "account"]] = doc(
+        "Metadata fields not printed in the text but inferred.", [])
+    evidence: str = doc("How inferred fields were established (markdown).", "")
+    format: Literal["text", "markdown"] = doc("markdown for sources converted from PDF.", "text")
+    segmentation: Literal["auto", "blocks", "lines"] = doc("How paragraphs are split.", "auto")
+    paragraphs: list[ParagraphEntry] = doc("Every paragraph of the source, in order.", [])
 
 
-class FindingEntry(_Strict):
-    id: Id
-    kind: Literal[FINDING_KINDS]
-    theme: Id
-    title: str = Field(description="A short headline.")
-    key: bool = Field(False, description="Also list among the report's key findings.")
-    summary: str = Field(description="The finding (markdown).")
-    cites: list[Citation] = Field(min_length=1, description="DOCUMENT-ID:PARA references.")
+@dataclass(frozen=True, kw_only=True)
+class FindingEntry:
+    id: Id = doc("Short id, also the finding's permalink.")
+    kind: Literal[FINDING_KINDS] = doc("What the finding notes.")
+    theme: Id = doc("The theme section it belongs to.")
+    title: str = doc("A short headline.")
+    summary: str = doc("The finding (markdown).")
+    cites: Annotated[list[Citation], MinLen(1)] = doc("DOCUMENT-ID:PARA references.")
+    key: bool = doc("Also list among the report's key findings.", False)
 
 
-class FindingsFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class FindingsFile:
     """annotations/findings.yaml: the analysts' findings."""
 
-    findings: list[FindingEntry] = []
+    findings: list[FindingEntry] = doc("The findings.", [])
+
+
+FILES = {
+    "briefing": BriefingFile, "themes": ThemesFile, "claims": ClaimsFile,
+    "document": DocumentFile, "findings": FindingsFile,
+}
 
 
 def json_schemas() -> dict[str, dict]:
     """JSON Schema of each annotation file, for editors' YAML support."""
-    return {
-        "briefing": BriefingFile.model_json_schema(),
-        "themes": ThemesFile.model_json_schema(),
-        "claims": ClaimsFile.model_json_schema(),
-        "document": DocumentFile.model_json_schema(),
-        "findings": FindingsFile.model_json_schema(),
-    }
+    return {name: json_schema(cls) for name, cls in FILES.items()}

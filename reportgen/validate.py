@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pydantic import BaseModel, ValidationError
-
-from . import schema
+from . import schema, spec
 from .errors import Problem, ReportgenError, display_path
 from .load import Loaded
 from .model import Assertion, Briefing, Claim, Document, Finding, Origin, Paragraph, Theme
@@ -60,61 +58,14 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
 
 # -- schema ------------------------------------------------------------------
 
-def _parse(file: YamlFile | None, model: type[BaseModel], problems: list[Problem]):
-    """The file's data as ``model``, or None with its problems recorded."""
+def _parse(file: YamlFile | None, model: type, problems: list[Problem]):
+    """The file's data as ``model``, or None with its problems recorded at their lines."""
     if file is None:
         return None
-    try:
-        return model.model_validate(file.data if file.data is not None else {})
-    except ValidationError as exc:
-        seen = set()
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            if loc in seen:  # a union reports once per alternative
-                continue
-            seen.add(loc)
-            message, hint = _describe(error, model)
-            problems.append(Problem(file.path, file.line_of(*loc), message, hint))
-        return None
-
-
-_PATTERN_HINTS = {
-    "^[a-z0-9][a-z0-9-]*$": ("an id", "ids use lowercase letters, digits and hyphens, e.g. narcotics"),
-    schema.PARTIAL_DATE.pattern: ("a date", 'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"'),
-    "^[a-z0-9][a-z0-9-]*:\\d+$": ("a citation", "cite as DOCUMENT-ID:PARA, e.g. ramani-2016:12"),
-}
-
-
-def _describe(error: dict, model: type[BaseModel]) -> tuple[str, str]:
-    loc = [part for part in error["loc"] if not isinstance(part, str) or "[" not in part]
-    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
-    received = error.get("input")
-    kind = error["type"]
-    if kind == "missing":
-        return f"missing required field '{field}'", f"add '{field}:' to this entry"
-    if kind == "extra_forbidden":
-        allowed = ", ".join(_fields_at(model, loc[:-1]))
-        return f"unknown key '{field}'", f"expected one of: {allowed}"
-    if kind == "string_pattern_mismatch":
-        what, hint = _PATTERN_HINTS.get(error["ctx"]["pattern"], ("a value", ""))
-        return f"'{field}' is not {what}: received {received!r}", hint
-    if kind == "literal_error":
-        return f"'{field}': {error['msg']}, but received {received!r}", ""
-    where = f"'{field}': " if field else ""
-    return f"{where}{error['msg'].lower()}, but received {received!r}", ""
-
-
-def _fields_at(model: type[BaseModel], loc: list) -> list[str]:
-    """Field names of the model found at ``loc`` inside ``model``."""
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[part].annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0]
-        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-            return []
-        model = inner
-    return list(model.model_fields)
+    parsed, errors = spec.parse(model, file.data if file.data is not None else {})
+    for error in errors:
+        problems.append(Problem(file.path, file.line_of(*error.loc), error.message, error.hint))
+    return parsed
 
 
 def _unique_ids(file, entries, key: str, problems: list[Problem]) -> set[str]:

@@ -37,7 +37,7 @@ def test_missing_required_field_points_at_the_entry(tmp_path):
 
 def test_wrong_choice_says_what_was_expected_and_received(tmp_path):
     assert errors(tmp_path, {"briefing.yaml": "title: T\ncolumns: decade\n"}) == [
-        "annotations/briefing.yaml:2: error: 'columns': Input should be 'year' or 'document', "
+        "annotations/briefing.yaml:2: error: 'columns' should be 'year' or 'document', "
         "but received 'decade'"
     ]
 
