@@ -116,11 +116,21 @@ def _read_yaml(path: Path, problems: list[Problem]) -> YamlFile | None:
     except OSError as exc:
         problems.append(Problem(shown, None, f"cannot read file: {exc.strerror}"))
         return None
+    cached = _parsed.get(shown)
+    if cached is not None and cached[0] == text:
+        return cached[1]  # unchanged since the last build in this process (serve, watch)
     try:
-        return load_yaml(text, shown)
+        result = load_yaml(text, shown)
     except ReportgenError as exc:
         problems.extend(exc.problems)
         return None
+    _parsed[shown] = (text, result)
+    return result
+
+
+# The last parse of each file, by path: long-running serve/watch re-read only
+# what an edit changed. Callers treat YamlFile as read-only.
+_parsed: dict[str, tuple[str, YamlFile]] = {}
 
 
 def read_source(path: Path, problems: list[Problem]) -> SourceText | None:

@@ -70,8 +70,7 @@ def parse(cls, data, loc: tuple = ()) -> tuple[object | None, list[SpecError]]:
 
 
 def _check(kind, value, loc, errors):
-    base, extras = _unwrap(kind)
-    origin = typing.get_origin(base)
+    base, extras, origin = _plan(kind)
     if dataclasses.is_dataclass(base):
         return _check_object(base, value, loc, errors)
     if origin in (typing.Union, types.UnionType):
@@ -167,6 +166,13 @@ def _check_scalar(kind, value, loc, errors):
     errors.append(SpecError(loc, f"{_name(loc)}should be {_SCALARS.get(kind, kind.__name__)}, "
                                  f"but received {_short(value)}"))
     return value
+
+
+@lru_cache(maxsize=None)
+def _plan(kind) -> tuple:
+    """A declared type as (base type, Annotated extras, typing origin); worked out once."""
+    base, extras = _unwrap(kind)
+    return base, tuple(extras), typing.get_origin(base)
 
 
 def _unwrap(kind):
