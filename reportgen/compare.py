@@ -273,12 +273,10 @@ def voices(comparison: Comparison) -> tuple[Voice, ...]:
         for paragraph in document.paragraphs:
             if paragraph.kind != "body":
                 continue
-            head = (f"{document.id}:{paragraph.continues}" if paragraph.continues
-                    else paragraph.id)  # a continuation is shown with its head
             for name in paragraph.voices:
                 ids = cited.setdefault(name, [[] for _ in comparison.columns])[column]
-                if head not in ids:
-                    ids.append(head)
+                if paragraph.shown_with not in ids:
+                    ids.append(paragraph.shown_with)
     result = [Voice(name, tuple(tuple(ids) for ids in columns)) for name, columns in cited.items()]
     first = {v.name: next(i for i, ids in enumerate(v.cited_in) if ids) for v in result}
     return tuple(sorted(result, key=lambda v: (-v.accounts, first[v.name], -v.citations,

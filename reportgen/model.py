@@ -70,6 +70,11 @@ class Paragraph:
         return "p-" + self.id.replace(":", "-")
 
     @property
+    def shown_with(self) -> str:
+        """Id of the paragraph this one is shown as part of: the one it continues, or itself."""
+        return f"{self.document}:{self.continues}" if self.continues else self.id
+
+    @property
     def compared(self) -> bool:
         """Body paragraphs enter the comparison; continuations show with their head."""
         return self.kind == "body" and self.continues is None

@@ -335,14 +335,6 @@ def display_value(value: object, claim_type: str) -> str:
 
 # -- findings ----------------------------------------------------------------
 
-def _head(cite: str, paragraphs: dict[str, Paragraph]) -> str:
-    """A continuation is shown with the paragraph it continues: cite that one."""
-    paragraph = paragraphs.get(cite)
-    if paragraph is None or paragraph.continues is None:
-        return cite
-    return f"{paragraph.document}:{paragraph.continues}"
-
-
 def _check_findings(file, parsed, theme_ids, paragraphs, failed, problems) -> list[Finding]:
     if parsed is None:
         return []
@@ -369,7 +361,8 @@ def _check_findings(file, parsed, theme_ids, paragraphs, failed, problems) -> li
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"'{cite}' is cited twice", "cite each paragraph once",
                                         "warning"))
-        cites = [_head(cite, paragraphs) for cite in entry.cites]
+        # a continuation is shown with the paragraph it continues: cite that one
+        cites = [paragraphs[c].shown_with if c in paragraphs else c for c in entry.cites]
         findings.append(Finding(entry.id, entry.kind, entry.theme, entry.title, entry.summary,
                                 tuple(dict.fromkeys(cites)), entry.key))
     return findings
