@@ -110,7 +110,6 @@ def environment(templates: Path) -> Environment:
 
 def _context(comparison: Comparison, medium: str) -> dict:
     briefing = comparison.briefing
-    findings = {f.id: f for f in briefing.findings}
     all_findings = briefing.findings + comparison.computed
     cited_voices = voices(comparison)
     return {
@@ -121,7 +120,6 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "documents": {d.id: d for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
-        "findings_by_id": findings,
         "cited_by": _cited_by(all_findings),
         "authors": sorted({p.author for p in briefing.paragraphs.values() if p.compared}),
         "kind_counts": {k: sum(f.kind == k for f in all_findings) for k in KIND_LABELS
