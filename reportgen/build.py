@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .errors import Problem
+from .errors import Problem, as_errors
 from .load import Project
 
 FORMATS = ("html", "json", "pdf")
@@ -46,8 +47,11 @@ def check(project: Project):
 
 
 def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool = False,
-          pdf_variant: str | None = None) -> BuildResult:
-    """Rebuild the outputs among ``formats`` whose inputs changed (all with ``force``)."""
+          pdf_variant: str | None = None, strict: bool = False) -> BuildResult:
+    """Rebuild the outputs among ``formats`` whose inputs changed (all with ``force``).
+
+    ``strict``: warnings fail the build like errors, before anything is written.
+    """
     state = BuildState(project.output)
     stamps = {fmt: input_stamp(project, fmt, pdf_variant) for fmt in formats}
     stale = [fmt for fmt in formats if force or not state.is_current(fmt, stamps[fmt])]
@@ -57,6 +61,8 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     if not stale:
         return result
     comparison, warnings = check(project)
+    if strict and warnings:
+        raise as_errors(warnings)
     result.warnings += warnings
     outputs = {fmt: render(fmt, comparison, project, pdf_variant) for fmt in stale}
     snapshot = _snapshot(comparison)
@@ -103,8 +109,6 @@ def input_stamp(project: Project, fmt: str, pdf_variant: str | None = None) -> s
 
 def template_files(folder: Path, root: str) -> list[Path]:
     """``root`` and every template it includes, imports or extends (found by name)."""
-    import re
-
     pattern = re.compile(r"""{%-?\s*(?:include|import|from|extends)\s+["']([^"']+)["']""")
     seen: list[str] = []
     pending = [root]

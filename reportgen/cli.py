@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, build, check
-from .errors import Problem, ReportgenError, display_path
+from .errors import ReportgenError, as_errors, display_path, print_problems
 from .load import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ReportgenError as exc:
-        report(exc.problems)
+        print_problems(exc.problems)
         count = sum(p.severity == "error" for p in exc.problems)
         print(f"{count} error{'s' * (count != 1)}; nothing was written.", file=sys.stderr)
         return 1
@@ -117,20 +117,24 @@ def project_from(args: argparse.Namespace) -> Project:
                       templates=args.templates, output=args.output)
 
 
-def run_build(args: argparse.Namespace) -> int:
+def formats_from(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """The --format list, or None (with the usage message printed) if it names no output."""
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        print(f"reportgen: --format expects some of {', '.join(FORMATS)}, "
-              f"but received: {args.format!r}", file=sys.stderr)
+    if formats and all(f in FORMATS for f in formats):
+        return formats
+    print(f"reportgen: --format expects some of {', '.join(FORMATS)}, "
+          f"but received: {args.format!r}", file=sys.stderr)
+    return None
+
+
+def run_build(args: argparse.Namespace) -> int:
+    formats = formats_from(args)
+    if formats is None:
         return 2
-    project = project_from(args)
-    if args.strict:
-        _, warnings = check(project)
-        _fail_on_warnings(warnings)
     started = time.perf_counter()
-    result = build(project, formats, force=args.force, pdf_variant=args.pdf_variant)
-    report(result.warnings)
+    result = build(project_from(args), formats, force=args.force, pdf_variant=args.pdf_variant,
+                   strict=args.strict)
+    print_problems(result.warnings)
     for line in result.changes:
         print(f"changed: {line}")
     for path in result.written:
@@ -153,7 +157,8 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_watch(args: argparse.Namespace) -> int:
     from .serve import watch
 
-    return watch(project_from(args), tuple(f.strip() for f in args.format.split(",") if f.strip()))
+    formats = formats_from(args)
+    return 2 if formats is None else watch(project_from(args), formats)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -188,9 +193,9 @@ def run_paragraphs(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     comparison, warnings = check(project_from(args))
-    report(warnings)
-    if args.strict:
-        _fail_on_warnings(warnings)
+    if args.strict and warnings:
+        raise as_errors(warnings)
+    print_problems(warnings)
     briefing = comparison.briefing
     paragraphs = len(briefing.paragraphs)
     print(f"ok: {len(briefing.documents)} sources, {paragraphs} paragraphs annotated, "
@@ -204,13 +209,3 @@ def run_schema(args: argparse.Namespace) -> int:
 
     print(json.dumps(json_schemas(), indent=2))
     return 0
-
-
-def _fail_on_warnings(warnings: list[Problem]) -> None:
-    if warnings:
-        raise ReportgenError([Problem(w.path, w.line, w.message, w.hint) for w in warnings])
-
-
-def report(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem.format(), file=sys.stderr)

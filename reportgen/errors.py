@@ -39,6 +39,19 @@ class ReportgenError(Exception):
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
+def print_problems(problems) -> None:
+    """Every problem on standard error, in the one format used everywhere."""
+    import sys
+
+    for problem in problems:
+        print(problem.format(), file=sys.stderr, flush=True)
+
+
+def as_errors(warnings: list[Problem]) -> ReportgenError:
+    """--strict: the warnings, as errors."""
+    return ReportgenError([Problem(w.path, w.line, w.message, w.hint) for w in warnings])
+
+
 def display_path(path: Path) -> str:
     """A path relative to the working directory when it is inside it."""
     try:

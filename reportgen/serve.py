@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from .build import OUTPUT_NAMES, build
-from .errors import Problem, ReportgenError, display_path
+from .errors import Problem, ReportgenError, display_path, print_problems
 from .load import Project
 
 PREVIEW_FORMATS = ("html", "json")  # what serve rebuilds: the PDF takes seconds
@@ -105,7 +105,7 @@ class Builder:
             outcome = Outcome(build_id, True, warnings=tuple(result.warnings),
                               written=tuple(display_path(p) for p in result.written),
                               seconds=time.perf_counter() - started, started=wall)
-            self._succeeded(outcome, reason, getattr(result, "changes", None) or ())
+            self._succeeded(outcome, reason, result.changes)
             return outcome
         outcome = Outcome(build_id, False, problems=problems,
                           seconds=time.perf_counter() - started, started=wall)
@@ -113,15 +113,15 @@ class Builder:
         return outcome
 
     def _succeeded(self, outcome: Outcome, reason: str, changes) -> None:
-        _report(outcome.warnings)
+        print_problems(outcome.warnings)
         names = ", ".join(Path(p).name for p in outcome.written)
         _say(f"{reason}rebuilt {names} in {outcome.seconds:.2f} s" if names
              else f"{reason}report up to date ({outcome.seconds:.2f} s)")
-        for change in changes:  # what changed in substance, when build() says
+        for change in changes:  # what changed in substance
             print(f"    {change}", flush=True)
 
     def _failed(self, outcome: Outcome, reason: str) -> None:
-        _report(outcome.problems)
+        print_problems(outcome.problems)
         count = sum(p.severity == "error" for p in outcome.problems)
         _say(f"{reason}{count} error{'s' * (count != 1)}; {self.kept}", err=True)
 
@@ -146,11 +146,6 @@ class Builder:
         return Problem("reportgen", None, f"internal error: {type(exc).__name__}: {exc}",
                        "this is a bug in reportgen (traceback in the terminal); "
                        "the preview keeps running")
-
-
-def _report(problems: tuple[Problem, ...]) -> None:
-    for problem in problems:
-        print(problem.format(), file=sys.stderr, flush=True)
 
 
 def _say(text: str, err: bool = False) -> None:

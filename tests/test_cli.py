@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, write_project
+from conftest import ROOT, TINY_ANNOTATIONS, write_project
 from reportgen.cli import COMMANDS, main, parser
 
 
@@ -71,3 +71,20 @@ def test_schema_is_json_schema_for_each_file(capsys):
     schemas = json.loads(capsys.readouterr().out)
     assert set(schemas) == {"briefing", "themes", "claims", "document", "findings"}
     assert "paragraphs" in schemas["document"]["properties"]
+
+
+TINY_FINDINGS = TINY_ANNOTATIONS["findings.yaml"]
+
+
+def test_strict_turns_warnings_into_errors_before_anything_is_written(tmp_path):
+    findings = TINY_FINDINGS.replace("cites: [alpha:2, beta:1]", "cites: [alpha:1, beta:1]")
+    write_project(tmp_path, {"findings.yaml": findings})
+    relaxed = run("check", "--project", str(tmp_path), cwd=tmp_path)
+    assert relaxed.returncode == 0
+    assert "warning: 'alpha:1' is a heading paragraph" in relaxed.stderr
+    for command in ("check", "build"):
+        strict = run(command, "--strict", "--project", str(tmp_path), cwd=tmp_path)
+        assert strict.returncode == 1
+        assert strict.stderr.count("'alpha:1' is a heading paragraph") == 1
+        assert "error: 'alpha:1' is a heading paragraph" in strict.stderr
+    assert not (tmp_path / "build").exists()

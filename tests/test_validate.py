@@ -1,8 +1,10 @@
 """Every validation error, pinned: its file, line, message and hint."""
 
+import textwrap
+
 import pytest
 
-from conftest import write_project
+from conftest import TINY_ANNOTATIONS, write_project
 from reportgen.build import check
 from reportgen.errors import ReportgenError
 
@@ -50,29 +52,14 @@ def test_duplicate_ids(tmp_path):
     ]
 
 
-ALPHA = """\
-id: alpha
-source: a.txt
-title: First account
-author: Ann Author
-published: "2016-05"
-paragraphs:
-  - para: 1
-    quote: Alpha heading
-    kind: heading
-  - para: 2
-    quote: {quote}
-    themes: [{theme}]
-    claims:
-      - {{claim: {claim}, value: {value}}}
-  - para: 3
-    quote: It also mentions
-    themes: [drugs]
-"""
-
-
 def alpha(quote="The first account says", theme="war", claim="war-began", value="1999"):
-    return {"documents/alpha.yaml": ALPHA.format(quote=quote, theme=theme, claim=claim, value=value)}
+    """The tiny project's alpha.yaml with its second paragraph's annotation changed."""
+    text = textwrap.dedent(TINY_ANNOTATIONS["documents/alpha.yaml"])
+    for old, new in (("quote: The first account says", f"quote: {quote}"),
+                     ("themes: [war]", f"themes: [{theme}]"),
+                     ("{claim: war-began, value: 1999}", f"{{claim: {claim}, value: {value}}}")):
+        text = text.replace(old, new, 1)
+    return {"documents/alpha.yaml": text}
 
 
 def test_unknown_theme_is_reported_at_the_paragraphs_own_line(tmp_path):
