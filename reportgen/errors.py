@@ -8,8 +8,21 @@ an analyst sees every mistake in one run. A stage that cannot go on raises
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Control characters (and bidirectional overrides) in a file name, a key or a
+# value must not reach a terminal raw: they could clear it, recolour it or
+# reorder what it shows. They are shown escaped, as Python writes them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """``text`` safe for a terminal: control characters escaped (newlines kept if ``lines``)."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    text = text.replace("\t", "\\t")
+    return text if lines else text.replace("\n", "\\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +37,8 @@ class Problem:
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        text = printable(f"{where}: {self.severity}: {self.message}")
+        return f"{text}\n    hint: {printable(self.hint)}" if self.hint else text
 
     def sort_key(self) -> tuple[str, int]:
         return (self.path, self.line or 0)

@@ -7,6 +7,8 @@ a Problem and the other files are still read, so one run reports everything.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from .yamlio import YamlFile, load_yaml
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the checkout holding the bundled corpus
 SOURCE_SUFFIXES = (".txt", ".md")
 NOT_SOURCES = ("PROVENANCE.md", "README.md")
+# Sane limits (documented in annotations/README.md): the bundled files are far
+# below them; a 50 MB annotation file took 92 s and 2.8 GB before they existed.
+MAX_ANNOTATION_BYTES = 8 * 1024 * 1024
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,15 @@ class Project:
         if not self.seeds.is_dir():
             return []
         return sorted(p for p in self.seeds.iterdir()
-                      if p.suffix in SOURCE_SUFFIXES and p.name not in NOT_SOURCES)
+                      if p.suffix in SOURCE_SUFFIXES and p.name not in NOT_SOURCES
+                      and not p.is_dir())
+
+    def command(self, name: str, *arguments) -> str:
+        """A command line the user can paste: paths shell-quoted, relative where possible."""
+        import shlex
+
+        words = [display_path(a) if isinstance(a, Path) else str(a) for a in arguments]
+        return " ".join(["reportgen", name, *map(shlex.quote, words)])
 
     def document_files(self) -> list[Path]:
         folder = self.annotations / "documents"
@@ -71,7 +85,9 @@ class Loaded:
     claims: YamlFile | None = None
     findings: YamlFile | None = None
     documents: list[YamlFile] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # document files not parsed: text
     sources: dict[str, SourceText] = field(default_factory=dict)  # by file name
+    refused_sources: set[str] = field(default_factory=set)  # source files read with problems
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -98,34 +114,92 @@ def load(project: Project) -> Loaded:
         document = _read_yaml(path, loaded.problems)
         if document is not None:
             loaded.documents.append(document)
+        else:  # remembered so that its source is not also called unannotated
+            loaded.unreadable[display_path(path)] = _text_or_empty(path)
     for path in project.source_files():
         source = read_source(path, loaded.problems)
         if source is not None:
             loaded.sources[path.name] = source
+        else:
+            loaded.refused_sources.add(path.name)
     return loaded
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> YamlFile | None:
+    """The file parsed (its own problems go to ``problems``), or None if unreadable."""
     shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                "save the file as UTF-8"))
-        return None
-    except OSError as exc:
-        problems.append(Problem(shown, None, f"cannot read file: {exc.strerror}"))
+    text = read_text_file(path, MAX_ANNOTATION_BYTES, problems)
+    if text is None:
         return None
     cached = _parsed.get(shown)
-    if cached is not None and cached[0] == text:
-        return cached[1]  # unchanged since the last build in this process (serve, watch)
-    try:
-        result = load_yaml(text, shown)
-    except ReportgenError as exc:
-        problems.extend(exc.problems)
+    if cached is None or cached[0] != text:  # else unchanged since the last build (serve, watch)
+        try:
+            cached = (text, load_yaml(text, shown))
+        except ReportgenError as exc:
+            problems.extend(exc.problems)
+            return None
+        _parsed[shown] = cached
+    problems.extend(cached[1].problems)
+    return cached[1]
+
+
+def read_text_file(path: Path, limit: int, problems: list[Problem]) -> str | None:
+    """A regular file's UTF-8 text, or None with the reason in ``problems``."""
+    data = _read_regular(path, limit, problems)
+    if data is None:
         return None
-    _parsed[shown] = (text, result)
-    return result
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(display_path(path), line,
+                                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                "save the file as UTF-8"))
+        return None
+
+
+def _read_regular(path: Path, limit: int, problems: list[Problem]) -> bytes | None:
+    """The bytes of a regular file no larger than ``limit``; never blocks on a FIFO or device."""
+    shown = display_path(path)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(shown, None, f"is {file_kind(info.st_mode)}, not a text file",
+                                    "replace it with a regular text file"))
+            return None
+        if info.st_size > limit:
+            problems.append(Problem(shown, None, f"is {info.st_size / 2**20:.1f} MiB, more than "
+                                    f"the {limit // 2**20} MiB reportgen reads",
+                                    "split it into smaller files"))
+            return None
+        with open(path, "rb", opener=_no_block) as handle:
+            return handle.read()
+    except OSError as exc:
+        problems.append(Problem(shown, None, f"cannot read file: {exc.strerror}",
+                                "check that it exists and is readable"))
+        return None
+
+
+def _no_block(path, flags):
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def file_kind(mode: int) -> str:
+    """ "a folder", "a FIFO (named pipe)", ...: what a path that is no regular file is."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _text_or_empty(path: Path) -> str:
+    data = _read_regular(path, MAX_ANNOTATION_BYTES, [])
+    return data.decode("utf-8", "replace") if data is not None else ""
 
 
 # The last parse of each file, by path: long-running serve/watch re-read only
@@ -134,13 +208,10 @@ _parsed: dict[str, tuple[str, YamlFile]] = {}
 
 
 def read_source(path: Path, problems: list[Problem]) -> SourceText | None:
-    """A source text, or a problem if it is missing or not UTF-8 text."""
+    """A source text, or a problem if it is missing, not a regular file or not UTF-8 text."""
     shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(shown, None, f"cannot read source: {exc.strerror}",
-                                "check the file name under seeds/"))
+    data = _read_regular(path, MAX_SOURCE_BYTES, problems)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8")

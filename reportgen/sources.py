@@ -4,20 +4,25 @@
 listing every paragraph with its anchor. ``reanchor`` re-finds each annotated
 paragraph by its quote after the source was edited; it reports what moved and
 what can no longer be found, and only with ``write=True`` changes the file —
-line by line, so comments and everything else stay as the analyst wrote them.
+value by value (only the characters of each changed number or quote), atomically,
+and only if the file still holds what was read, so comments, layout and
+everything else stay as the analyst wrote them.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ReportgenError, display_path
+from .files import rewrite_text
 from .load import Project, read_source
 from .segment import Segment, normalise, split_paragraphs, suggest_quote
+from .yamlio import edited_text
 
 FUZZY_CUTOFF = 0.85  # how alike a re-saved paragraph start must be to count as the same
 
@@ -88,69 +93,93 @@ def paragraph_listing(path: Path, mode: str = "auto") -> str:
 class Move:
     entry: int  # index of the paragraph entry in the file
     line: int  # line of its `para:` key
-    old: int
+    old: int | None
     new: int | None  # None: orphan, not found
     fuzzy: bool = False  # found by a close, not exact, match of its quote
-    quote_line: int | None = None
     new_quote: str = ""
+
+
+def align(quotes: list[str], segments: list[Segment]) -> tuple[dict[int, int], set[int]]:
+    """Which paragraph each quote now starts: {entry index: paragraph number}, and the fuzzy ones.
+
+    The entries and the paragraphs are both in reading order, so they are aligned
+    as two sequences (the longest chain of exact matches in order, as a diff
+    does), not each quote on its own: repeated openings (a title printed three
+    times) keep their order. A quote edited slightly is then matched only inside
+    the gap its neighbours leave, and only if exactly one paragraph there is close.
+    """
+    wanted = [normalise(q) for q in quotes]
+    texts = [normalise(s.text) for s in segments]
+    by_first_word: dict[str, list[int]] = {}
+    for j, text in enumerate(texts):
+        by_first_word.setdefault(text.split(" ", 1)[0], []).append(j)
+    pairs = [(i, j) for i, quote in enumerate(wanted) if quote
+             for j in reversed(by_first_word.get(quote.split(" ", 1)[0], []))
+             if texts[j].startswith(quote)]
+    found = {i: j for i, j in _longest_chain(pairs)}
+    fuzzy: set[int] = set()
+    taken = set(found.values())
+    ordered = sorted(found.items())
+    for i, quote in enumerate(wanted):
+        if i in found or not quote:
+            continue
+        low = max((j for k, j in ordered if k < i), default=-1)
+        high = min((j for k, j in ordered if k > i), default=len(texts))
+        close = [j for j in range(low + 1, high) if j not in taken and
+                 difflib.SequenceMatcher(None, quote, texts[j][: len(quote)]).ratio() >= FUZZY_CUTOFF]
+        if len(close) == 1:  # never guess between look-alikes
+            found[i] = close[0]
+            taken.add(close[0])
+            fuzzy.add(i)
+            ordered = sorted(found.items())
+    return {i: j + 1 for i, j in found.items()}, fuzzy
+
+
+def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of pairs increasing in both members (pairs sorted by i, then j falling)."""
+    tails: list[int] = []  # tails[k]: index in pairs of the smallest j ending a chain of k+1
+    tail_js: list[int] = []  # the j of each tail, for bisect
+    before: list[int | None] = []
+    for index, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_js, j)
+        before.append(tails[k - 1] if k else None)
+        if k == len(tails):
+            tails.append(index)
+            tail_js.append(j)
+        else:
+            tails[k], tail_js[k] = index, j
+    chain, at = [], tails[-1] if tails else None
+    while at is not None:
+        chain.append(pairs[at])
+        at = before[at]
+    return chain[::-1]
 
 
 def reanchor_document(file, segments: list[Segment]) -> list[Move]:
     """Where each entry's quote now stands; only entries that moved or are lost."""
-    entries = file.data.get("paragraphs") or []
-    quotes = [normalise(str(e.get("quote", ""))) if isinstance(e, dict) else "" for e in entries]
-    texts = [normalise(s.text) for s in segments]
-    found: dict[int, int] = {}
-    for index, quote in enumerate(quotes):  # exact: the paragraph starts with the quote
-        hits = [n for n, text in enumerate(texts, 1) if quote and text.startswith(quote)]
-        if len(hits) == 1:
-            found[index] = hits[0]
-        elif len(hits) > 1:  # a repeated paragraph: keep the hit nearest the old number
-            old = entries[index].get("para", 0)
-            found[index] = min(hits, key=lambda n: abs(n - old))
-    taken = set(found.values())
-    fuzzy: set[int] = set()
-    for index, quote in enumerate(quotes):  # close: a small edit inside the quote
-        if index in found or not quote:
-            continue
-        scores = [(difflib.SequenceMatcher(None, quote, text[: len(quote)]).ratio(), n)
-                  for n, text in enumerate(texts, 1) if n not in taken]
-        good = [n for score, n in scores if score >= FUZZY_CUTOFF]
-        if len(good) == 1:  # never guess between look-alikes
-            found[index] = good[0]
-            taken.add(good[0])
-            fuzzy.add(index)
+    entries = file.data.get("paragraphs") if isinstance(file.data, dict) else None
+    entries = entries if isinstance(entries, list) else []
+    quotes = [str(e.get("quote") or "") if isinstance(e, dict) else "" for e in entries]
+    found, fuzzy = align(quotes, segments)
     moves = []
     for index, entry in enumerate(entries):
-        old = entry.get("para") if isinstance(entry, dict) else None
-        new = found.get(index)
+        if not isinstance(entry, dict):
+            continue
+        old, new = entry.get("para"), found.get(index)
         if new != old or index in fuzzy:
             moves.append(Move(index, file.line_of("paragraphs", index, "para"), old, new,
-                              index in fuzzy, file.line_of("paragraphs", index, "quote"),
+                              index in fuzzy,
                               suggest_quote(segments[new - 1].text) if index in fuzzy else ""))
     return moves
 
 
-def apply_moves(path: Path, moves: list[Move]) -> int:
-    """Rewrite `para:` numbers (and fuzzy-found quotes) in place; returns lines changed."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    changed = 0
-    for move in moves:
-        if move.new is None:
-            continue  # orphans stay as written, for a person to decide
-        number = move.line - 1
-        updated = re.sub(r"(para:\s*)\d+", rf"\g<1>{move.new}", lines[number], count=1)
-        changed += updated != lines[number]
-        lines[number] = updated
-        if move.fuzzy and move.quote_line:
-            q = move.quote_line - 1
-            updated = re.sub(r"(quote:\s*).*?(\s*(#.*)?)$",
-                             lambda m: m.group(1) + _quoted(move.new_quote) + m.group(2), lines[q],
-                             count=1)
-            changed += updated != lines[q]
-            lines[q] = updated
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return changed
+@dataclass
+class _Plan:
+    """Everything a re-anchoring found: the report, and the edits --write would make."""
+
+    report: list[str] = field(default_factory=list)
+    orphans: int = 0
+    edits: dict = field(default_factory=dict)  # path shown -> (YamlFile, {path in it: value})
 
 
 def reanchor(project: Project, write: bool = False) -> tuple[list[str], int]:
@@ -158,31 +187,104 @@ def reanchor(project: Project, write: bool = False) -> tuple[list[str], int]:
     from .load import load  # the same reading as check
 
     loaded = load(project)
-    report: list[str] = []
-    orphans = 0
+    plan = _Plan()
+    renumbered: dict[str, dict[int, int | None]] = {}  # document id -> old number -> new
     for file in loaded.documents:
-        if not isinstance(file.data, dict):
-            continue
-        source = loaded.sources.get(str(file.data.get("source")))
+        source = loaded.sources.get(str(file.data.get("source"))) \
+            if isinstance(file.data, dict) else None
         if source is None:
             continue
-        segments = split_paragraphs(source.text, str(file.data.get("segmentation", "auto")))
+        segments = split_paragraphs(source.text, str(file.data.get("segmentation") or "auto"))
         moves = reanchor_document(file, segments)
-        for move in moves:
-            if move.new is None:
-                orphans += 1
-                report.append(f"{file.path}:{move.line}: orphan: para {move.old} — its quote is "
-                              "no longer in the source; annotate it again or remove it")
+        _plan_document(file, moves, segments, plan)
+        if moves and isinstance(file.data.get("id"), str):
+            renumbered[file.data["id"]] = {m.old: m.new for m in moves if isinstance(m.old, int)}
+    if loaded.findings is not None and renumbered:
+        _plan_citations(loaded.findings, renumbered, plan)
+    if write and plan.edits:
+        _write(project, plan.edits, plan.report)
+    return plan.report, plan.orphans
+
+
+def _plan_document(file, moves: list[Move], segments: list[Segment], plan: _Plan) -> None:
+    edits = {}
+    new_number = {m.old: m.new for m in moves if isinstance(m.old, int)}
+    for move in moves:
+        if move.new is None:
+            plan.orphans += 1
+            plan.report.append(f"{file.path}:{move.line}: orphan: para {move.old} — its quote is "
+                               "no longer in the source; annotate it again or remove it")
+            continue
+        how = "found by a close match, quote updated" if move.fuzzy else "moved"
+        plan.report.append(f"{file.path}:{move.line}: para {move.old} -> {move.new} ({how})")
+        if move.new != move.old:
+            edits[("paragraphs", move.entry, "para")] = move.new
+        if move.fuzzy:
+            edits[("paragraphs", move.entry, "quote")] = move.new_quote
+    for index, entry in enumerate(file.data.get("paragraphs") or []):
+        continues = entry.get("continues") if isinstance(entry, dict) else None
+        if isinstance(continues, int) and new_number.get(continues, continues) != continues:
+            if new_number[continues] is None:
+                plan.report.append(f"{file.path}:{file.line_of('paragraphs', index, 'continues')}"
+                                   f": continues: {continues} names an orphan; left as it is")
             else:
-                how = "found by a close match, quote updated" if move.fuzzy else "moved"
-                report.append(f"{file.path}:{move.line}: para {move.old} -> {move.new} ({how})")
-        covered = {m.new for m in moves if m.new} | {
-            e.get("para") for i, e in enumerate(file.data.get("paragraphs") or [])
-            if isinstance(e, dict) and i not in {m.entry for m in moves}}
-        for segment in segments:
-            if segment.number not in covered:
-                report.append(f"{file.path}: new paragraph {segment.number} needs an entry: "
-                              f"quote: {_quoted(suggest_quote(segment.text))}")
-        if write and any(m.new is not None for m in moves):
-            apply_moves(Path(project.annotations / "documents" / Path(file.path).name), moves)
-    return report, orphans
+                edits[("paragraphs", index, "continues")] = new_number[continues]
+    found = {m.new for m in moves} | {
+        e.get("para") for i, e in enumerate(file.data.get("paragraphs") or [])
+        if isinstance(e, dict) and i not in {m.entry for m in moves}}
+    for segment in segments:
+        if segment.number not in found:
+            plan.report.append(f"{file.path}: new paragraph {segment.number} needs an entry: "
+                               f"quote: {_quoted(suggest_quote(segment.text))}")
+    if edits:
+        plan.edits[file.path] = (file, edits)
+
+
+def _plan_citations(findings, renumbered: dict, plan: _Plan) -> None:
+    """Findings follow the paragraphs they cite."""
+    edits = {}
+    entries = findings.data.get("findings") if isinstance(findings.data, dict) else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        cites = entry.get("cites") if isinstance(entry, dict) else None
+        for c, cite in enumerate(cites if isinstance(cites, list) else []):
+            document, _, number = str(cite).rpartition(":")
+            if not number.isdigit() or int(number) not in renumbered.get(document, {}):
+                continue
+            new = renumbered[document][int(number)]
+            line = findings.line_of("findings", index, "cites", c)
+            if new is None:
+                plan.report.append(f"{findings.path}:{line}: citation {cite} names an orphan; "
+                                   "left as it is")
+            else:
+                edits[("findings", index, "cites", c)] = f"{document}:{new}"
+                plan.report.append(f"{findings.path}:{line}: citation {cite} -> {document}:{new}")
+    if edits:
+        plan.edits[findings.path] = (findings, edits)
+
+
+def _write(project: Project, edits: dict, report: list[str]) -> None:
+    """Every edited file rewritten, or none if any edit cannot be made exactly."""
+    texts = {}
+    problems = []
+    for shown, (file, changes) in edits.items():
+        if file.problems:
+            problems.append(Problem(shown, None, "has problems of its own; not rewritten",
+                                    f"fix what {project.command('check')} reports, then run "
+                                    "reanchor again"))
+            continue
+        try:
+            texts[shown] = (file, edited_text(file, changes))
+        except ValueError as exc:
+            problems.append(Problem(shown, None, f"{exc}; not rewritten",
+                                    "make this change by hand"))
+    if problems:
+        raise ReportgenError(problems)
+    for shown, (file, text) in texts.items():
+        rewrite_text(_path_of(project, shown), file.text, text, project.annotations)
+        report.append(f"{shown}: rewritten ({len(edits[shown][1])} values changed)")
+
+
+def _path_of(project: Project, shown: str) -> Path:
+    """The annotation file a YamlFile was read from (its path as shown is cwd-relative)."""
+    path = Path(shown)
+    return path if path.is_absolute() else Path.cwd() / path

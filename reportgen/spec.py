@@ -69,20 +69,33 @@ def parse(cls, data, loc: tuple = ()) -> tuple[object | None, list[SpecError]]:
     return (None if errors else value), errors
 
 
-def _check(kind, value, loc, errors):
+def parse_partial(cls, data, loc: tuple = ()) -> tuple[object | None, list[SpecError]]:
+    """Like :func:`parse`, but keep what is sound, so one mistake hides nothing else.
+
+    Every value with an error of its own becomes None (an entry's field, an item
+    of a list); objects around it are kept with their sound parts. None as a
+    whole only when ``data`` is no mapping at all.
+    """
+    errors: list[SpecError] = []
+    value = _check(cls, data, loc, errors, partial=True)
+    return value, errors
+
+
+def _check(kind, value, loc, errors, partial=False):
     base, extras, origin = _plan(kind)
     if dataclasses.is_dataclass(base):
-        return _check_object(base, value, loc, errors)
+        return _check_object(base, value, loc, errors, partial)
     if origin in (typing.Union, types.UnionType):
         return _check_union(base, value, loc, errors)
     if origin is typing.Literal:
         choices = typing.get_args(base)
         if value not in choices:
             shown = " or ".join(", ".join(repr(c) for c in choices).rsplit(", ", 1))
-            errors.append(SpecError(loc, f"{_name(loc)}should be {shown}, but received {value!r}"))
+            errors.append(SpecError(loc, f"{_name(loc)}should be {shown}, but received {value!r}",
+                                    did_you_mean(value, choices)))
         return value
     if origin is list:
-        return _check_list(typing.get_args(base)[0], extras, value, loc, errors)
+        return _check_list(typing.get_args(base)[0], extras, value, loc, errors, partial)
     checked = _check_scalar(base, value, loc, errors)
     for rule in extras:
         if isinstance(rule, Pattern) and isinstance(checked, str) \
@@ -97,7 +110,7 @@ def _check(kind, value, loc, errors):
     return checked
 
 
-def _check_object(cls, value, loc, errors):
+def _check_object(cls, value, loc, errors, partial=False):
     if not isinstance(value, dict):
         errors.append(SpecError(loc, f"{_name(loc)}should be a mapping of keys to values, "
                                      f"but received {_short(value)}"))
@@ -105,23 +118,32 @@ def _check_object(cls, value, loc, errors):
     names = field_names(cls)
     for key in value:
         if key not in names:
+            close = did_you_mean(key, names)
+            allowed = f"expected one of: {', '.join(names)}"
             errors.append(SpecError(loc + (key,), f"unknown key '{key}'",
-                                    f"expected one of: {', '.join(names)}"))
+                                    f"{close} ({allowed})" if close else allowed))
     arguments = {}
     for field in dataclasses.fields(cls):
         if field.name in value:
-            arguments[field.name] = _check(_hints(cls)[field.name], value[field.name],
-                                           loc + (field.name,), errors)
+            arguments[field.name] = _checked(_hints(cls)[field.name], value[field.name],
+                                             loc + (field.name,), errors, partial)
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             errors.append(SpecError(loc + (field.name,), f"missing required field '{field.name}'",
                                     f"add '{field.name}:' to this entry"))
-    try:
-        return cls(**arguments)
-    except TypeError:  # a required field was missing: already reported
+            arguments[field.name] = None
+    return cls(**arguments)
+
+
+def _checked(kind, value, loc, errors, partial):
+    """The checked value; in partial mode None if the value itself is wrong (already reported)."""
+    found = len(errors)
+    checked = _check(kind, value, loc, errors, partial)
+    if partial and any(e.loc == loc for e in errors[found:]):
         return None
+    return checked
 
 
-def _check_list(item_kind, extras, value, loc, errors):
+def _check_list(item_kind, extras, value, loc, errors, partial=False):
     if not isinstance(value, list):
         errors.append(SpecError(loc, f"{_name(loc)}should be a list, but received {_short(value)}",
                                 "write a YAML list: [a, b] or one '- item' per line"))
@@ -130,7 +152,18 @@ def _check_list(item_kind, extras, value, loc, errors):
         if isinstance(rule, MinLen) and len(value) < rule.count:
             errors.append(SpecError(loc, f"{_name(loc)}should have at least {rule.count} "
                                          f"item{'s' * (rule.count != 1)}"))
-    return [_check(item_kind, item, loc + (index,), errors) for index, item in enumerate(value)]
+    return [_checked(item_kind, item, loc + (index,), errors, partial)
+            for index, item in enumerate(value)]
+
+
+def did_you_mean(value, choices) -> str:
+    """ "did you mean 'agreement'?" for a near miss, else "". """
+    if not isinstance(value, str):
+        return ""
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _check_union(kind, value, loc, errors):

@@ -8,41 +8,45 @@ immutable :class:`~reportgen.model.Briefing`.
 from __future__ import annotations
 
 import re
+import stat
 from collections import Counter
+from dataclasses import dataclass, field
 
 from . import schema, spec
 from .errors import Problem, ReportgenError, display_path
-from .load import Loaded
+from .load import NOT_SOURCES, SOURCE_SUFFIXES, Loaded, file_kind
 from .model import Assertion, Briefing, Claim, Document, Finding, Origin, Paragraph, Theme
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote
 from .yamlio import YamlFile
 
 
 def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
-    """The checked briefing and its warnings, or ReportgenError listing every error."""
+    """The checked briefing and its warnings, or ReportgenError listing every error.
+
+    Each file is checked entry by entry: a broken entry is reported and skipped,
+    the others are still checked, and references into what could not be read
+    are not reported again (only true cascades are suppressed).
+    """
     problems = list(loaded.problems)
     briefing = _parse(loaded.briefing, schema.BriefingFile, problems)
     themes = _parse(loaded.themes, schema.ThemesFile, problems)
-    claims = _parse(loaded.claims, schema.ClaimsFile, problems) if loaded.claims else None
-    findings = _parse(loaded.findings, schema.FindingsFile, problems) if loaded.findings else None
+    claims = _parse(loaded.claims, schema.ClaimsFile, problems)
+    findings = _parse(loaded.findings, schema.FindingsFile, problems)
 
-    # A file that failed to parse leaves its ids unknown (None): references to
-    # them are not checked, so one mistake is not reported again everywhere.
-    theme_ids = _unique_ids(loaded.themes, themes.themes, "themes", problems) if themes else None
-    claim_list = claims.claims if claims else []
-    _unique_ids(loaded.claims, claim_list, "claims", problems)
-    for index, claim in enumerate(claim_list):
-        _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"), problems)
-    claim_types = {c.id: c.type for c in claim_list}
-    if loaded.claims and claims is None:
-        claim_types = None
+    theme_ids = _known_ids(loaded.themes, themes, "themes", problems) if themes else None
+    claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
+    claim_ids = _known_ids(loaded.claims, claims, "claims", problems) if claims else (
+        None if loaded.claims else set())
+    for index, claim in enumerate(claims.claims or [] if claims else []):
+        if claim is not None:
+            _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"),
+                   problems)
+    claim_types = {c.id: c.type for c in claim_list if c.id is not None}
 
-    documents, incomplete = _check_documents(loaded, theme_ids, claim_types, problems)
-    paragraphs = {p.id: p for d in documents for p in d.paragraphs}
-    finding_list = _check_findings(loaded.findings, findings, theme_ids, paragraphs,
-                                   incomplete, problems)
+    checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
+    finding_list = _check_findings(loaded.findings, findings, theme_ids, checked, problems)
 
-    if any(p.severity == "error" for p in problems) or briefing is None or themes is None:
+    if any(p.severity == "error" for p in problems):
         raise ReportgenError(problems)
     return Briefing(
         title=briefing.title,
@@ -50,148 +54,265 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
         columns=briefing.columns,
         themes=tuple(Theme(t.id, t.label, t.description, i) for i, t in enumerate(themes.themes)),
         claims=tuple(Claim(c.id, c.label, c.theme, c.type, c.description) for c in claim_list),
-        documents=tuple(sorted(documents, key=lambda d: (d.published, d.id))),
+        documents=tuple(sorted(checked.documents, key=lambda d: (d.published, d.id))),
         findings=tuple(finding_list),
-        paragraphs=paragraphs,
+        paragraphs=checked.paragraphs,
     ), [p for p in problems if p.severity == "warning"]
 
 
 # -- schema ------------------------------------------------------------------
 
 def _parse(file: YamlFile | None, model: type, problems: list[Problem]):
-    """The file's data as ``model``, or None with its problems recorded at their lines."""
+    """The file's data as ``model``, wrong parts None (each reported at its line)."""
     if file is None:
         return None
-    parsed, errors = spec.parse(model, file.data if file.data is not None else {})
+    parsed, errors = spec.parse_partial(model, file.data if file.data is not None else {})
     for error in errors:
-        problems.append(Problem(file.path, file.line_of(*error.loc), error.message, error.hint))
+        if not file.is_broken(*error.loc[:-1]) and not file.is_broken(*error.loc):
+            problems.append(Problem(file.path, file.line_of(*error.loc), error.message, error.hint))
     return parsed
 
 
-def _unique_ids(file, entries, key: str, problems: list[Problem]) -> set[str]:
+def _known_ids(file: YamlFile, parsed, key: str, problems: list[Problem]) -> set[str] | None:
+    """The ids declared in a list of entries; None when one could not be read (unknown)."""
+    entries = getattr(parsed, key, None)
+    if entries is None:
+        return None
     first: dict[str, int] = {}
+    unreadable = False
     for index, entry in enumerate(entries):
+        if entry is None or entry.id is None:
+            unreadable = True
+            continue
         if entry.id in first:
             problems.append(Problem(
                 file.path, file.line_of(key, index, "id"),
-                f"duplicate id '{entry.id}' (first used on line {file.line_of(key, first[entry.id], 'id')})",
+                f"duplicate id '{entry.id}' (first used on line "
+                f"{file.line_of(key, first[entry.id], 'id')})",
                 "ids must be unique; rename one",
             ))
         else:
             first[entry.id] = index
-    return set(first)
+    return None if unreadable else set(first)
 
 
 def _known(value, known: set[str] | None, what: str, file: YamlFile, loc: tuple,
            problems) -> bool:
-    if known is None or value in known:  # None: the ids could not be read
+    if value is None or known is None or value in known:  # None: unreadable, reported already
         return True
-    close = _closest(value, known)
-    hint = f"did you mean '{close}'?" if close else f"known {what}s: {', '.join(sorted(known))}"
+    close = spec.did_you_mean(value, sorted(known))
+    hint = close or f"known {what}s: {', '.join(sorted(known)) or 'none yet'}"
     problems.append(Problem(file.path, file.line_of(*loc), f"unknown {what} '{value}'", hint))
     return False
 
 
-def _closest(value: str, known: set[str]) -> str | None:
-    import difflib  # only on the error path
-
-    matches = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 # -- documents ---------------------------------------------------------------
 
-def _check_documents(loaded: Loaded, theme_ids, claim_types, problems):
-    """The valid documents, and the ids of those that failed (None: some id unknown)."""
-    documents: list[Document] = []
+@dataclass
+class _Checked:
+    """What the documents' check learned, for the findings' citations and the briefing."""
+
+    documents: list[Document] = field(default_factory=list)  # the documents without errors
+    paragraphs: dict[str, Paragraph] = field(default_factory=dict)  # theirs, by id
+    kinds: dict[str, str | None] = field(default_factory=dict)  # every entry's kind, by id
+    uncertain: set[str] | None = field(default_factory=set)  # ids whose entries are unreadable,
+    # document ids (a whole file unreadable), or None when some document's id is unknown
+
+    def citable(self, cite: str) -> bool | None:
+        """True: an annotated paragraph; False: none; None: cannot tell (reported elsewhere)."""
+        if cite in self.kinds:
+            return True
+        if self.uncertain is None or cite in self.uncertain or \
+                cite.split(":")[0] in self.uncertain:
+            return None
+        return False
+
+
+_ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+_SOURCE_LINE = re.compile(r"^source:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(#.*)?$", re.MULTILINE)
+
+
+def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems) -> _Checked:
+    checked = _Checked()
     ids: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    failed: set[str] | None = set()
-    if len(loaded.documents) < len(loaded.project.document_files()):
-        failed = None  # a file did not even parse: its id is unknown
+    claimed: dict[str, str] | None = {}  # source -> document file; None: some source unknown
+    for shown, text in loaded.unreadable.items():  # what can be told of files that did not parse
+        document_id, source = _ID_LINE.search(text), _SOURCE_LINE.search(text)
+        if document_id is None:
+            checked.uncertain = None
+        elif checked.uncertain is not None:
+            checked.uncertain.add(document_id.group(1))
+        if source is None:
+            claimed = None
+        elif claimed is not None:
+            claimed.setdefault(source.group(1).strip(), shown)
     for file in loaded.documents:
         parsed = _parse(file, schema.DocumentFile, problems)
-        if parsed is None:
-            if isinstance(file.data, dict):
-                sources.setdefault(str(file.data.get("source")), file.path)
-                _report_left_to_annotate(file, problems)
-            failed = None if not isinstance(file.data, dict) or "id" not in file.data else failed
-            if failed is not None:
-                failed.add(str(file.data["id"]))
+        if parsed is None:  # not even a mapping
+            checked.uncertain = None
+            claimed = None
             continue
-        for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, sources, "source")):
+        for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, claimed, "source")):
+            if value is None or seen is None:
+                continue
             if value in seen:
                 problems.append(Problem(file.path, file.line_of(what),
                                         f"document {what} '{value}' is also used by {seen[value]}",
                                         f"each document needs its own {what}"))
             seen[value] = file.path
-        document = _check_document(file, parsed, loaded, theme_ids, claim_types, problems)
-        if document is not None:
-            documents.append(document)
-        elif failed is not None:
-            failed.add(parsed.id)
-    for name, source in loaded.sources.items():
-        if name not in sources:
-            problems.append(Problem(
-                display_path(source.path), None, "source has no annotation file",
-                f"run: reportgen add {display_path(source.path)}  (writes a skeleton to annotate)",
-            ))
-    return documents, failed
+        if claimed is not None and parsed.source is None:
+            raw = file.data.get("source") if isinstance(file.data, dict) else None
+            if isinstance(raw, str):
+                claimed.setdefault(raw, file.path)
+            else:
+                claimed = None
+        _check_document(file, parsed, loaded, theme_ids, claim_ids, claim_types, checked,
+                        problems)
+    if claimed is not None:
+        for name, source in loaded.sources.items():
+            if name not in claimed:
+                problems.append(Problem(
+                    display_path(source.path), None, "source has no annotation file",
+                    f"run: {loaded.project.command('add', source.path)}  "
+                    "(writes a skeleton to annotate)",
+                ))
+    return checked
 
 
-def _check_document(file, doc, loaded, theme_ids, claim_types, problems) -> Document | None:
-    source = loaded.sources.get(doc.source)
-    if source is None:
-        if not (loaded.project.seeds / doc.source).exists():
-            problems.append(Problem(file.path, file.line_of("source"),
-                                    f"source file '{doc.source}' not found in "
-                                    f"{display_path(loaded.project.seeds)}",
-                                    "give the file name of a text under seeds/"))
-        return None  # unreadable sources were reported by load
-    segments = split_paragraphs(source.text, doc.segmentation)
+def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checked: _Checked,
+                    problems) -> None:
     count = len(problems)
-    entries = _check_coverage(file, doc, segments, problems)
-    continued_by: dict[int, list[int]] = {}
+    source = _source_of(file, doc, loaded, problems)
+    entries = doc.paragraphs or []
+    if doc.id is None:
+        checked.uncertain = None
+    numbers = _numbers(file, entries)
+    for index, entry in enumerate(entries):
+        if doc.id is not None and numbers[index] is not None:
+            pid = f"{doc.id}:{numbers[index]}"
+            checked.kinds[pid] = entry.kind if entry else None
+            if entry is None or entry.para is None or entry.kind is None:
+                if checked.uncertain is not None:
+                    checked.uncertain.add(pid)
+    segments = split_paragraphs(source.text, doc.segmentation) if source and doc.segmentation \
+        else None
+    paired = _check_coverage(file, doc, numbers, segments, loaded.project, problems)
     _check_themes_given(file, entries, problems)
-    for index, (entry, segment) in enumerate(entries):
-        _check_paragraph(file, index, entry, segment, segments, theme_ids, claim_types, problems)
-        if entry.continues is not None:
+    continued_by: dict[int, list[int]] = {}
+    for index, entry in enumerate(entries):
+        if entry is None:
+            continue
+        _check_paragraph(file, index, entry, paired.get(index), segments, theme_ids, claim_ids,
+                         claim_types, loaded.project, problems)
+        if entry.continues is not None and entry.para is not None:
             continued_by.setdefault(entry.continues, []).append(entry.para)
-    if len(problems) > count:
-        return None
-    paragraphs = _build_paragraphs(file, doc, entries, continued_by, claim_types)
-    return Document(
+    if len(problems) > count or source is None:
+        return  # reported; its paragraphs stay citable as far as they could be read
+    pairs = [(entry, paired[index]) for index, entry in enumerate(entries)]
+    paragraphs = _build_paragraphs(file, doc, pairs, continued_by, claim_types)
+    checked.paragraphs.update((p.id, p) for p in paragraphs)
+    checked.documents.append(Document(
         id=doc.id, source=doc.source, title=doc.title, author=doc.author, outlet=doc.outlet,
         published=doc.published, account=doc.account or doc.published[:4],
         inferred=tuple(doc.inferred), evidence=doc.evidence, format=doc.format,
         paragraphs=paragraphs, characters=len(source.text), words=len(source.text.split()),
         sha256=source.sha256,
-    )
+    ))
 
 
-def _check_coverage(file, doc, segments: list[Segment], problems) -> list[tuple]:
+def _source_of(file, doc, loaded: Loaded, problems):
+    """The document's source text, or None with the reason reported (never silently)."""
+    if doc.source is None:
+        return None  # its own error was reported
+    source = loaded.sources.get(doc.source)
+    if source is not None:
+        return source
+    problem = source_problem(loaded.project, doc.source)
+    if problem is None and doc.source in loaded.refused_sources:
+        return None  # reading it failed, and that was reported at the source itself
+    message, hint = problem or ("source could not be read", "check the file under seeds/")
+    problems.append(Problem(file.path, file.line_of("source"), message, hint))
+    return None
+
+
+def source_problem(project, name: str) -> tuple[str, str] | None:
+    """Why ``name`` is not a readable source under seeds/: (message, hint), or None."""
+    seeds = project.seeds
+    shown = display_path(seeds)
+    hint = f"give the file name of a text under {shown}/"
+    if not name.strip():
+        return "source: is empty", hint
+    if name in (".", "..") or "/" in name or "\\" in name or name.startswith("~"):
+        return f"source '{name}' is a path, not the name of a file in {shown}", hint
+    path = seeds / name
+    try:
+        path.lstat()
+    except OSError:
+        return f"source file '{name}' not found in {shown}", hint
+    try:
+        inside = path.resolve().is_relative_to(seeds.resolve())
+        mode = path.stat().st_mode
+    except OSError:
+        return f"source '{name}' is a broken link", "replace the link with the file itself"
+    if not inside:
+        return (f"source '{name}' links outside the project (to {path.resolve()})",
+                f"copy the text into {shown}/ instead of linking to it")
+    if not stat.S_ISREG(mode):
+        return f"source '{name}' is {file_kind(mode)}, not a text file", hint
+    if path.suffix not in SOURCE_SUFFIXES or name in NOT_SOURCES:
+        return (f"source '{name}' is not a .txt or .md file",
+                "convert it to plain text (.txt) or markdown (.md) first")
+    return None
+
+
+def _numbers(file, entries) -> list[int | None]:
+    """Each entry's para number as written; an unreadable one counts as the expected number."""
+    numbers, expected = [], 1
+    for index, entry in enumerate(entries):
+        number = entry.para if entry is not None and entry.para is not None else None
+        if number is None:
+            raw = _raw(file, "paragraphs", index, "para")
+            number = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 \
+                else expected
+        numbers.append(number)
+        expected = max(expected, number) + 1
+    return numbers
+
+
+def _raw(file, *path):
+    data = file.data
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _check_coverage(file, doc, numbers, segments, project, problems) -> dict[int, Segment]:
     """Pair each entry with its paragraph; every paragraph must have exactly one entry."""
-    pairs = []
+    pairs: dict[int, Segment] = {}
     expected = 1
-    for index, entry in enumerate(doc.paragraphs):
+    for index, number in enumerate(numbers):
         line = file.line_of("paragraphs", index, "para")
-        if entry.para != expected:
-            hint = (f"paragraphs {expected}-{entry.para - 1} have no entry; list every paragraph "
-                    f"in order (reportgen paragraphs {doc.source} shows the numbering)"
-                    if entry.para > expected else "list every paragraph once, in order")
+        if number != expected:
+            hint = (f"paragraphs {expected}-{number - 1} have no entry; list every paragraph "
+                    f"in order ({_listing(project, doc)} shows the numbering)"
+                    if number > expected else "list every paragraph once, in order")
             problems.append(Problem(file.path, line,
-                                    f"expected paragraph {expected} here, found para: {entry.para}",
+                                    f"expected paragraph {expected} here, found para: {number}",
                                     hint))
-            expected = max(expected, entry.para)
-        if entry.para > len(segments):
-            problems.append(Problem(file.path, line,
-                                    f"para: {entry.para} is past the end of {doc.source}, which "
-                                    f"has {len(segments)} paragraphs",
-                                    "remove the entry, or check the source file name"))
-        else:
-            pairs.append((index, entry, segments[entry.para - 1]))
+            expected = max(expected, number)
+        if segments is not None:
+            if number > len(segments):
+                problems.append(Problem(file.path, line,
+                                        f"para: {number} is past the end of {doc.source}, which "
+                                        f"has {len(segments)} paragraphs",
+                                        "remove the entry, or check the source file name"))
+            else:
+                pairs[index] = segments[number - 1]
         expected += 1
-    if len(segments) >= expected:
+    if segments is not None and len(segments) >= expected:
         missing = f"{expected}" if expected == len(segments) else f"{expected}-{len(segments)}"
         problems.append(Problem(
             file.path, file.line_of("paragraphs"),
@@ -200,45 +321,39 @@ def _check_coverage(file, doc, segments: list[Segment], problems) -> list[tuple]
             f"add an entry for each, starting with: para: {expected}, "
             f"quote: \"{suggest_quote(segments[expected - 1].text)}\"",
         ))
-    return [(entry, segment) for _, entry, segment in pairs]
+    return pairs
 
 
-def _report_left_to_annotate(file, problems) -> None:
-    """For a document whose metadata is unfinished (a fresh skeleton): how much is left."""
-    entries = file.data.get("paragraphs")
-    if not isinstance(entries, list):
-        return
-    left = sum(1 for e in entries if isinstance(e, dict) and not e.get("themes")
-               and e.get("kind", "body") == "body" and e.get("continues") is None)
-    if left:
-        problems.append(Problem(file.path, file.line_of("paragraphs"),
-                                f"{left} of {len(entries)} paragraphs are left to annotate: "
-                                "body paragraphs with no themes",
-                                "add themes: [...], or set kind: if it is not body text"))
+def _listing(project, doc) -> str:
+    return project.command("paragraphs", project.seeds / doc.source)
 
 
 def _check_themes_given(file, entries, problems) -> None:
     """Body paragraphs need themes; a fresh skeleton gets one summary, not one error each."""
-    missing = [(file.line_of("paragraphs", i), entry) for i, (entry, _) in enumerate(entries)
-               if entry.kind == "body" and not entry.themes and entry.continues is None]
+    missing = [(file.line_of("paragraphs", i), entry) for i, entry in enumerate(entries)
+               if entry is not None and entry.kind == "body" and entry.themes == []
+               and entry.continues is None]
     hint = "add themes: [...], or set kind: if it is not body text"
-    if len(missing) > 3:
+    body = sum(1 for e in entries if e is not None and e.kind == "body" and e.continues is None)
+    if len(missing) > 3 or 1 < len(missing) == body:  # many, or a fresh skeleton
         problems.append(Problem(file.path, missing[0][0], f"{len(missing)} of {len(entries)} "
                                 "paragraphs are left to annotate: body paragraphs with no themes",
                                 hint))
         return
     for line, entry in missing:
-        problems.append(Problem(file.path, line, f"para {entry.para}: body paragraph has no themes",
-                                hint))
+        problems.append(Problem(file.path, line,
+                                f"para {entry.para}: body paragraph has no themes", hint))
 
 
-def _check_paragraph(file, index, entry, segment: Segment, segments, theme_ids, claim_types,
-                     problems):
+def _check_paragraph(file, index, entry, segment: Segment | None, segments, theme_ids,
+                     claim_ids, claim_types, project, problems):
     where = ("paragraphs", index)
-    if not anchor_matches(entry.quote, segment.text):
+    if segment is not None and entry.quote is not None \
+            and not anchor_matches(entry.quote, segment.text):
         now = [s.number for s in segments if anchor_matches(entry.quote, s.text)]
+        reanchor = project.command("reanchor", "--write")
         where_now = (f"its quote now starts paragraph {now[0]}: the source changed; "
-                     "`reportgen reanchor --write` renumbers the entries" if len(now) == 1 else
+                     f"`{reanchor}` renumbers the entries" if len(now) == 1 else
                      "its quote is no longer in the source (orphan)" if not now else
                      f"its quote starts paragraphs {', '.join(map(str, now))}")
         problems.append(Problem(
@@ -246,19 +361,20 @@ def _check_paragraph(file, index, entry, segment: Segment, segments, theme_ids, 
             f"para {entry.para}: quote does not match the start of the paragraph "
             f"(source lines {segment.line_start}-{segment.line_end}); {where_now}",
             f"the paragraph starts: \"{suggest_quote(segment.text, 10)}\"; if the source "
-            "changed, run reportgen reanchor",
+            f"changed, run {project.command('reanchor')}",
         ))
-    for t, theme in enumerate(entry.themes):
+    for t, theme in enumerate(entry.themes or []):
         _known(theme, theme_ids, "theme", file, (*where, "themes", t), problems)
-    if entry.continues is not None and entry.continues >= entry.para:
+    if entry.continues is not None and entry.para is not None and entry.continues >= entry.para:
         problems.append(Problem(file.path, file.line_of(*where, "continues"),
                                 f"para {entry.para} cannot continue paragraph {entry.continues}",
                                 "continues: names an earlier paragraph"))
-    for c, assertion in enumerate(entry.claims):
+    for c, assertion in enumerate(entry.claims or []):
         loc = (*where, "claims", c)
-        if claim_types is None:
+        if assertion is None or assertion.claim is None:
             continue
-        if _known(assertion.claim, set(claim_types), "claim", file, (*loc, "claim"), problems):
+        if _known(assertion.claim, claim_ids, "claim", file, (*loc, "claim"), problems) \
+                and assertion.claim in claim_types and assertion.value is not None:
             try:
                 normalise_value(assertion.value, claim_types[assertion.claim])
             except ValueError as exc:
@@ -335,34 +451,40 @@ def display_value(value: object, claim_type: str) -> str:
 
 # -- findings ----------------------------------------------------------------
 
-def _check_findings(file, parsed, theme_ids, paragraphs, failed, problems) -> list[Finding]:
-    if parsed is None:
+def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> list[Finding]:
+    if parsed is None or parsed.findings is None:
         return []
-    _unique_ids(file, parsed.findings, "findings", problems)
+    entries = parsed.findings
+    _known_ids(file, parsed, "findings", problems)
     findings = []
-    for index, entry in enumerate(parsed.findings):
+    for index, entry in enumerate(entries):
+        if entry is None:
+            continue
         where = ("findings", index)
         _known(entry.theme, theme_ids, "theme", file, (*where, "theme"), problems)
-        counts = Counter(entry.cites)
-        for c, cite in enumerate(entry.cites):
-            document = cite.split(":")[0]
-            if failed is None or document in failed:
-                continue  # that document's own errors were reported
-            if cite not in paragraphs:
-                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
+        cites = entry.cites or []
+        counts = Counter(cites)
+        for c, cite in enumerate(cites):
+            if cite is None:
+                continue
+            line = file.line_of(*where, "cites", c)
+            citable = checked.citable(cite)
+            if citable is False:
+                problems.append(Problem(file.path, line,
                                         f"citation '{cite}' names no annotated paragraph",
-                                        "cite DOCUMENT-ID:PARA of a paragraph in annotations/documents/"))
-            elif paragraphs[cite].kind != "body":
-                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
-                                        f"'{cite}' is a {paragraphs[cite].kind} paragraph, which is "
+                                        "cite DOCUMENT-ID:PARA of a paragraph in "
+                                        "annotations/documents/"))
+            elif citable and checked.kinds[cite] not in ("body", None):
+                problems.append(Problem(file.path, line,
+                                        f"'{cite}' is a {checked.kinds[cite]} paragraph, which is "
                                         "not in the comparison", "cite the body paragraph instead",
                                         "warning"))
             elif counts[cite] > 1:
-                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
-                                        f"'{cite}' is cited twice", "cite each paragraph once",
-                                        "warning"))
+                problems.append(Problem(file.path, line, f"'{cite}' is cited twice",
+                                        "cite each paragraph once", "warning"))
         # a continuation is shown with the paragraph it continues: cite that one
-        cites = [paragraphs[c].shown_with if c in paragraphs else c for c in entry.cites]
+        paragraphs = checked.paragraphs
+        shown = [paragraphs[c].shown_with if c in paragraphs else c for c in cites]
         findings.append(Finding(entry.id, entry.kind, entry.theme, entry.title, entry.summary,
-                                tuple(dict.fromkeys(cites)), entry.key))
+                                tuple(dict.fromkeys(shown)), entry.key))
     return findings

@@ -1,14 +1,21 @@
-"""YAML reading that keeps line numbers and refuses what loses an edit.
+"""YAML read into one located model, and edited in place without losing a byte.
 
 PyYAML's ``safe_load`` forgets where each value came from, silently keeps the
 last of two duplicate keys, and expands aliases (a small file can blow up into
-megabytes). Here the document is composed into nodes (with libyaml when it is
-available), then turned into plain Python data by hand, recording the line of
-every key and item, refusing duplicate keys and refusing aliases.
+megabytes). Here a file is composed into nodes (with libyaml when it is
+available) and turned into plain Python data by hand, recording for every key
+and item its line and the exact character span of its value. What loses an
+edit or hides what a file says (duplicate keys, aliases, merge keys, tags) is
+refused where it stands, and the part it spoils is marked ``broken`` so that
+the checker skips just that entry and still checks everything else.
+
+The same spans let :func:`edited_text` change a value by replacing only its own
+characters: every comment, quote style and flow or block layout survives.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import yaml
@@ -20,14 +27,23 @@ _scalars = yaml.SafeLoader("")  # only its scalar constructors are used
 
 Path_ = tuple  # a path into the data: ("paragraphs", 3, "themes", 0)
 
+MAX_DEPTH = 64  # annotation files nest about 6 deep; far deeper is an attack or an accident
+_C_COMPOSER_SAFE = 10_000  # libyaml's composer recurses in C: past ~50,000 levels it crashes
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+
 
 @dataclass
 class YamlFile:
-    """Plain data from one YAML file, and the line each part of it starts on."""
+    """Plain data from one YAML file, where each part stands, and what is wrong with it."""
 
-    path: str
+    path: str  # as shown to the user
     data: object
-    lines: dict[Path_, int] = field(default_factory=dict)
+    text: str = ""  # exactly what was parsed: an edit refuses if the file changed since
+    lines: dict[Path_, int] = field(default_factory=dict)  # 1-based line of each key or item
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # characters of each value
+    problems: list[Problem] = field(default_factory=list)
+    broken: set[Path_] = field(default_factory=set)  # parts whose data cannot be trusted
 
     def line_of(self, *path: object) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -38,36 +54,153 @@ class YamlFile:
             key = key[:-1]
         return self.lines.get((), None)
 
+    def is_broken(self, *path: object) -> bool:
+        """True when ``path`` or anything inside it was refused while reading."""
+        key = tuple(path)
+        return any(b[: len(key)] == key for b in self.broken)
+
 
 def load_yaml(text: str, path: str) -> YamlFile:
-    """Parse ``text`` (the content of ``path``); raise ReportgenError if invalid."""
+    """Parse ``text`` (the content of ``path``).
+
+    Raises ReportgenError only when nothing can be read (a syntax error, absurd
+    nesting); every other problem is kept in ``problems`` at its own line.
+    """
+    root = _compose(text, path)
+    result = YamlFile(path, None, text)
+    if root is None:
+        return result
+    result.lines[()] = root.start_mark.line + 1
+    aliases: list[Path_] = []
+    result.data = _Builder(result, aliases).build(root, ())
+    if aliases:  # composed nodes only know the anchor's line: find each alias's own
+        result.problems += _alias_problems(text, path)
+    return result
+
+
+def _compose(text: str, path: str):
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        if _rough_depth(text) > _C_COMPOSER_SAFE:
+            _refuse_deep(text, path)
+        return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if mark and text[mark.index:mark.index + 1] == "\t" or "tab character" in str(exc.problem):
+            raise ReportgenError([Problem(path, line, "invalid YAML: a tab character where YAML "
+                                          "allows only spaces", "indent with spaces, not tabs")])
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise ReportgenError([Problem(path, line, message, _syntax_hint(exc))]) from None
     except yaml.YAMLError as exc:
         raise ReportgenError([Problem(path, None, f"invalid YAML: {exc}")]) from None
-    result = YamlFile(path, None)
-    if root is None:
-        return result
-    problems: list[Problem] = []
-    result.lines[()] = root.start_mark.line + 1
-    result.data = _build(root, (), result, problems, set())
-    if _ALIAS in problems:
-        problems = [p for p in problems if p is not _ALIAS] + _alias_problems(text, path)
-    if problems:
-        raise ReportgenError(problems)
-    return result
 
 
-_ALIAS = Problem("", None, "alias")  # placeholder until the aliases' own lines are found
+def _rough_depth(text: str) -> int:
+    """An upper bound of the nesting depth: flow brackets, plus block indentation."""
+    brackets = text.count("[") + text.count("{")
+    return brackets + max(map(len, text.split("\n")), default=0)
+
+
+def _refuse_deep(text: str, path: str) -> None:
+    """Walk the parser's flat event stream and refuse nesting past MAX_DEPTH."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ReportgenError([_too_deep(path, event.start_mark.line + 1)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _too_deep(path: str, line: int) -> Problem:
+    return Problem(path, line, f"YAML nested more than {MAX_DEPTH} levels deep",
+                   "annotation files nest a few levels; check the brackets and indentation")
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording lines, spans and problems."""
+
+    def __init__(self, out: YamlFile, aliases: list):
+        self.out, self.aliases, self.seen = out, aliases, set()
+
+    def refuse(self, where: Path_, line: int, message: str, hint: str = "") -> None:
+        self.out.problems.append(Problem(self.out.path, line, message, hint))
+        self.out.broken.add(where)
+
+    def build(self, node, where: Path_, depth: int = 0):
+        self.out.spans[where] = (node.start_mark.index, node.end_mark.index)
+        line = node.start_mark.line + 1
+        if id(node) in self.seen:  # the composer hands back the anchored node for an alias
+            self.aliases.append(where)
+            self.out.broken.add(where)
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.out.problems.append(_too_deep(self.out.path, line))
+            self.out.broken.add(where)
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, where)
+        if node.tag not in _PLAIN_TAGS:
+            self.refuse(where, line, f"unsupported YAML tag {node.tag}",
+                        "remove the tag: lists and mappings are written plain")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, where, depth)
+        items = []
+        for index, item in enumerate(node.value):
+            self.out.lines[where + (index,)] = item.start_mark.line + 1
+            items.append(self.build(item, where + (index,), depth + 1))
+        return items
+
+    def scalar(self, node, where: Path_):
+        line = node.start_mark.line + 1
+        if node.tag not in _PLAIN_TAGS:
+            self.refuse(where, line, f"unsupported YAML tag {node.tag}",
+                        "use plain values: text, numbers, yes/no, dates")
+            return None
+        try:
+            return _scalars.construct_object(node)
+        except ValueError as exc:  # 2016-02-30; an integer past Python's digit limit
+            what = "date" if node.tag.endswith("timestamp") else "number"
+            self.refuse(where, line, f"'{_clip(node.value)}' is not a valid {what} ({exc})",
+                        'write a real date as YYYY-MM-DD, or quote the value to keep it as text')
+        except yaml.YAMLError as exc:
+            self.refuse(where, line, f"unreadable value: {exc}", "quote the value")
+        return None
+
+    def mapping(self, node, where: Path_, depth: int) -> dict:
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.refuse(where, line, "a mapping key must be a plain value")
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.refuse(where, line, "YAML merge keys (<<) are not allowed",
+                            "write the keys out in full")
+                continue
+            key = self.scalar(key_node, where)
+            if key is None or isinstance(key, (list, dict)):
+                continue
+            if key in mapping:
+                first = self.out.lines[where + (key,)]
+                self.out.problems.append(Problem(
+                    self.out.path, line, f"duplicate key '{key}' (first given on line {first})",
+                    "remove one of them; YAML would silently keep only the last"))
+                continue  # the first stays: nothing else about the entry is in doubt
+            self.out.lines[where + (key,)] = line
+            mapping[key] = self.build(value_node, where + (key,), depth + 1)
+        return mapping
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _alias_problems(text: str, path: str) -> list[Problem]:
-    """Each alias in ``text`` at its own line (composed nodes only know the anchor's)."""
+    """Each alias in ``text`` at its own line."""
     return [
         Problem(path, token.start_mark.line + 1, "YAML aliases (*name) are not allowed",
                 "write the value out in full; aliases hide what an annotation says")
@@ -76,62 +209,55 @@ def _alias_problems(text: str, path: str) -> list[Problem]:
     ]
 
 
-def _build(node, where: Path_, out: YamlFile, problems: list[Problem], seen: set[int]):
-    if id(node) in seen:  # the composer hands back the anchored node for an alias
-        problems.append(_ALIAS)
-        return None
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        return _build_mapping(node, where, out, problems, seen)
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            out.lines[where + (index,)] = item.start_mark.line + 1
-            items.append(_build(item, where + (index,), out, problems, seen))
-        return items
-    return _scalar(node, out, problems)
-
-
-def _scalar(node, out: YamlFile, problems: list[Problem]):
-    try:
-        return _scalars.construct_object(node)
-    except yaml.YAMLError:
-        problems.append(Problem(out.path, node.start_mark.line + 1,
-                                f"unsupported YAML tag {node.tag}",
-                                "use plain values: text, numbers, yes/no, dates"))
-        return None
-
-
-def _build_mapping(node, where, out, problems, seen) -> dict:
-    mapping: dict = {}
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(Problem(out.path, line, "a mapping key must be a plain value"))
-            continue
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            problems.append(Problem(out.path, line, "YAML merge keys (<<) are not allowed",
-                                    "write the keys out in full"))
-            continue
-        key = _scalar(key_node, out, problems)
-        if key in mapping:
-            first = out.lines[where + (key,)]
-            problems.append(Problem(
-                out.path, line, f"duplicate key '{key}' (first given on line {first})",
-                "remove one of them; YAML would silently keep only the last",
-            ))
-            continue
-        out.lines[where + (key,)] = line
-        mapping[key] = _build(value_node, where + (key,), out, problems, seen)
-    return mapping
-
-
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
     problem = str(exc.problem or "")
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' must be quoted"
-    if "found character '\\t'" in problem:
-        return "indent with spaces, not tabs"
     if "expected <block end>" in problem or "did not find expected" in problem:
         return "check the indentation and quoting of this line and the one before"
     return "check the syntax around this line"
+
+
+# -- editing -------------------------------------------------------------------
+
+def scalar_text(value: object) -> str:
+    """``value`` written as a YAML scalar that reads back as exactly ``value``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+
+
+def edited_text(file: YamlFile, changes: dict[Path_, object]) -> str:
+    """``file.text`` with the scalar at each path replaced by the new value, nothing else.
+
+    The result is parsed again and must hold the same data but for the changes;
+    otherwise ValueError (the edit is refused, the file is left alone).
+    """
+    text = file.text
+    for where, value in sorted(changes.items(), key=lambda c: file.spans[c[0]], reverse=True):
+        start, end = file.spans[where]
+        new = scalar_text(value)
+        if text[start:end].endswith("\n"):  # a block scalar (| or >) owns its line break
+            new += "\n"
+        text = text[:start] + new + text[end:]
+    _verify(file, text, changes)
+    return text
+
+
+def _verify(file: YamlFile, text: str, changes: dict[Path_, object]) -> None:
+    expected = json.loads(json.dumps(file.data, default=str))
+    for where, value in changes.items():
+        *parents, last = where
+        target = expected
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    try:
+        again = load_yaml(text, file.path)
+    except ReportgenError:
+        again = None
+    if again is None or again.problems or \
+            json.loads(json.dumps(again.data, default=str)) != expected:
+        raise ValueError(f"{file.path}: the edit would change more than the values it means to")

@@ -23,7 +23,8 @@ def test_check_passes_on_the_bundled_corpus():
 
 
 def test_bad_input_exits_1_with_located_errors_and_no_traceback(tmp_path):
-    write_project(tmp_path, {"themes.yaml": "themes:\n  - id: war\n    label: W\n    label: X\n"})
+    themes = "themes:\n  - id: war\n    label: W\n    label: X\n  - id: drugs\n    label: D\n"
+    write_project(tmp_path, {"themes.yaml": themes})
     result = run("check", "--project", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == (

@@ -196,7 +196,7 @@ def test_serve_survives_good_and_bad_edits_and_ends_on_the_right_report(tmp_path
         # Garbage bytes in a YAML file, then restored.
         themes.write_bytes(b"\xff\xfe\x00themes: [\x00\n- {{{")
         state = live.settle(state["build"], ok=False)
-        assert f"{display_path(themes)}: error: not UTF-8" in banner(live.page())
+        assert f"{display_path(themes)}:1: error: not UTF-8" in banner(live.page())
         themes.write_bytes(pristine[themes])
         state = live.settle(state["build"], ok=True)
 

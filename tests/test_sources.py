@@ -58,6 +58,7 @@ def test_reanchor_reports_moves_and_orphans_and_changes_nothing_unasked(tiny):
         "para 2 -> 3 (moved)",
         "orphan: para 3 — its quote is no longer in the source; annotate it again or remove it",
         'new paragraph 2 needs an entry: quote: "A new opening paragraph."',
+        "citation alpha:2 -> alpha:3",  # findings follow the paragraphs they cite
     ]
     assert alpha.read_bytes() == before
 

@@ -25,6 +25,10 @@ def test_the_tiny_project_is_valid(tiny):
 def test_unknown_key_lists_the_allowed_ones(tmp_path):
     assert errors(tmp_path, {"briefing.yaml": "title: T\ncolour: red\n"}) == [
         "annotations/briefing.yaml:2: error: unknown key 'colour'\n"
+        "    hint: did you mean 'columns'? (expected one of: title, subtitle, columns)"
+    ]
+    assert errors(tmp_path, {"briefing.yaml": "title: T\nzzz: red\n"}) == [
+        "annotations/briefing.yaml:2: error: unknown key 'zzz'\n"
         "    hint: expected one of: title, subtitle, columns"
     ]
 
@@ -110,7 +114,7 @@ def test_paragraph_skipped_or_out_of_order(tmp_path):
     assert found[0] == (
         "annotations/documents/beta.yaml:7: error: expected paragraph 1 here, found para: 2\n"
         "    hint: paragraphs 1-1 have no entry; list every paragraph in order "
-        "(reportgen paragraphs b.txt shows the numbering)"
+        "(reportgen paragraphs seeds/b.txt shows the numbering)"
     )
 
 
@@ -158,9 +162,11 @@ def test_citation_of_unknown_paragraph_and_bad_form(tmp_path):
             summary: S
             cites: [alpha:9, nonsense]
         """
-    assert errors(tmp_path, {"findings.yaml": findings}) == [
+    assert errors(tmp_path, {"findings.yaml": findings}) == [  # one bad cite hides no other
         "annotations/findings.yaml:7: error: 'cites' is not a citation: received 'nonsense'\n"
         "    hint: cite as DOCUMENT-ID:PARA, e.g. ramani-2016:12",
+        "annotations/findings.yaml:7: error: citation 'alpha:9' names no annotated paragraph\n"
+        "    hint: cite DOCUMENT-ID:PARA of a paragraph in annotations/documents/",
     ]
 
 
