@@ -54,7 +54,7 @@ class Project:
             return []
         return sorted(p for p in self.seeds.iterdir()
                       if p.suffix in SOURCE_SUFFIXES and p.name not in NOT_SOURCES
-                      and not p.is_dir())
+                      and p.is_file())  # no folders, FIFOs or devices: reading one could hang
 
     def command(self, name: str, *arguments) -> str:
         """A command line the user can paste: paths shell-quoted, relative where possible."""

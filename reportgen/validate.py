@@ -206,7 +206,7 @@ def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checke
                          claim_types, loaded.project, problems)
         if entry.continues is not None and entry.para is not None:
             continued_by.setdefault(entry.continues, []).append(entry.para)
-    if len(problems) > count or source is None:
+    if len(problems) > count or source is None or file.problems:
         return  # reported; its paragraphs stay citable as far as they could be read
     pairs = [(entry, paired[index]) for index, entry in enumerate(entries)]
     paragraphs = _build_paragraphs(file, doc, pairs, continued_by, claim_types)
@@ -224,10 +224,10 @@ def _source_of(file, doc, loaded: Loaded, problems):
     """The document's source text, or None with the reason reported (never silently)."""
     if doc.source is None:
         return None  # its own error was reported
-    source = loaded.sources.get(doc.source)
-    if source is not None:
-        return source
     problem = source_problem(loaded.project, doc.source)
+    source = loaded.sources.get(doc.source)
+    if source is not None and problem is None:
+        return source
     if problem is None and doc.source in loaded.refused_sources:
         return None  # reading it failed, and that was reported at the source itself
     message, hint = problem or ("source could not be read", "check the file under seeds/")

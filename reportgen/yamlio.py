@@ -16,6 +16,7 @@ characters: every comment, quote style and flow or block layout survives.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -91,6 +92,12 @@ def _compose(text: str, path: str):
                                           "allows only spaces", "indent with spaces, not tabs")])
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise ReportgenError([Problem(path, line, message, _syntax_hint(exc))]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow at all
+        line = text.count("\n", 0, exc.position) + 1
+        raise ReportgenError([Problem(path, line, f"invalid YAML: character U+{exc.character:04X} "
+                                      "is not allowed in a YAML file",
+                                      "remove it; write it as an escape such as \\x1b inside "
+                                      "double quotes if it is meant")]) from None
     except yaml.YAMLError as exc:
         raise ReportgenError([Problem(path, None, f"invalid YAML: {exc}")]) from None
 
@@ -220,13 +227,26 @@ def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
 
 # -- editing -------------------------------------------------------------------
 
-def scalar_text(value: object) -> str:
-    """``value`` written as a YAML scalar that reads back as exactly ``value``."""
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/-]*(:[A-Za-z0-9._/-]+)*")
+
+
+def scalar_text(value: object, like: str = "") -> str:
+    """``value`` as a YAML scalar that reads back as exactly ``value``, styled ``like`` the old one.
+
+    A plain scalar stays plain and a single-quoted one single-quoted where the
+    new value allows it; otherwise double quotes, which can write anything.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+    text = str(value)
+    if like[:1] not in ("'", '"', "|", ">") and _PLAIN_SAFE.fullmatch(text) \
+            and yaml.safe_load(text) == text:
+        return text
+    if like[:1] == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
 
 def edited_text(file: YamlFile, changes: dict[Path_, object]) -> str:
@@ -238,7 +258,7 @@ def edited_text(file: YamlFile, changes: dict[Path_, object]) -> str:
     text = file.text
     for where, value in sorted(changes.items(), key=lambda c: file.spans[c[0]], reverse=True):
         start, end = file.spans[where]
-        new = scalar_text(value)
+        new = scalar_text(value, like=text[start:end])
         if text[start:end].endswith("\n"):  # a block scalar (| or >) owns its line break
             new += "\n"
         text = text[:start] + new + text[end:]
