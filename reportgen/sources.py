@@ -44,31 +44,57 @@ def add_source(project: Project, path: Path) -> tuple[Path, Path, int]:
     skeleton.parent.mkdir(parents=True, exist_ok=True)
     seed.parent.mkdir(parents=True, exist_ok=True)
     with open(skeleton, "x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
-        handle.write(skeleton_text(slug, path.name, segments))
+        handle.write(skeleton_text(slug, path.name, segments,
+                                   looks_like_markdown(path.name, source.text)))
     if seed.resolve() != path.resolve():
         with open(path, "rb") as src, open(seed, "xb") as dst:
             shutil.copyfileobj(src, dst)
     return seed, skeleton, len(segments)
 
 
-def skeleton_text(doc_id: str, source: str, segments: list[Segment]) -> str:
+_MD_HEADING = re.compile(r"#{1,6}\s+\S")
+_MD_SIGNS = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s)|\*\*\S|__\S|\[[^\]]+\]\([^)]+\)",
+                       re.MULTILINE)
+
+
+def looks_like_markdown(name: str, text: str) -> bool:
+    """A .md file, or a text with markdown headings and some other markdown sign."""
+    if name.lower().endswith((".md", ".markdown")):
+        return True
+    headings = sum(1 for line in text.splitlines() if _MD_HEADING.match(line))
+    return headings > 0 and len(_MD_SIGNS.findall(text)) > headings
+
+
+def skeleton_text(doc_id: str, source: str, segments: list[Segment], markdown: bool = False) -> str:
     lines = [
         "# Written by `reportgen add`. Fill in the metadata, then give every body",
         "# paragraph its themes, or another kind (heading, caption, boilerplate, ...).",
         "# `reportgen check` lists what is left to do.",
         f"id: {doc_id}",
         f"source: {_quoted(source)}",
-        f"title: {_quoted(suggest_quote(segments[0].text, 12) if segments else '')}",
+        f"title: {_quoted(_title(segments, markdown))}",
         'author: ""',
         'outlet: ""',
         'published: ""          # "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
-        "paragraphs:",
     ]
+    if markdown:
+        lines.append("format: markdown       # headings, emphasis and lists are rendered")
+    lines.append("paragraphs:")
     for segment in segments:
         lines += [f"  - para: {segment.number}",
-                  f"    quote: {_quoted(suggest_quote(segment.text))}",
-                  "    themes: []"]
+                  f"    quote: {_quoted(suggest_quote(segment.text))}"]
+        heading = markdown and _MD_HEADING.match(segment.text)
+        lines.append("    kind: heading" if heading else "    themes: []")
     return "\n".join(lines) + "\n"
+
+
+def _title(segments: list[Segment], markdown: bool) -> str:
+    if not segments:
+        return ""
+    first = segments[0].text
+    if markdown and _MD_HEADING.match(first):
+        first = first.lstrip("#").strip()
+    return suggest_quote(first, 12)
 
 
 def _quoted(text: str) -> str:

@@ -96,3 +96,27 @@ def test_paragraphs_command_prints_the_numbering(tiny, capsys):
         "   1  lines 1-1  The second account says the war began in 2001.",
         "   2  lines 2-2  A closing line.",
     ]
+
+
+MARKDOWN = "# A Report on Things\n\nIntro with **bold** text.\n\n## Section one\n\n" \
+           "- a list item\n- another\n\nClosing *words*.\n"
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.txt"])
+def test_add_recognises_markdown_headings(tiny, tmp_path, name):
+    new = tmp_path / name
+    new.write_text(MARKDOWN)
+    _, skeleton, count = add_source(tiny, new)
+    text = skeleton.read_text()
+    assert count == 5
+    assert "format: markdown" in text and 'title: "A Report on Things"' in text
+    kinds = [line.strip() for line in text.splitlines() if line.startswith("    kind:")
+             or line.startswith("    themes:")]
+    assert kinds == ["kind: heading", "themes: []", "kind: heading", "themes: []", "themes: []"]
+
+
+def test_add_keeps_plain_text_plain(tiny, tmp_path):
+    new = tmp_path / "plain.txt"
+    new.write_text("Title\n\n# not a heading in a plain text? one sign only\n\nBody.\n")
+    _, skeleton, _ = add_source(tiny, new)
+    assert "format:" not in skeleton.read_text() and "kind: heading" not in skeleton.read_text()
