@@ -196,6 +196,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.strict and warnings:
         raise as_errors(warnings)
     print_problems(warnings)
+    for note in comparison.notes:  # worth knowing, never a failure (helper D)
+        print(f"note: {note}", file=sys.stderr)
     briefing = comparison.briefing
     paragraphs = len(briefing.paragraphs)
     print(f"ok: {len(briefing.documents)} sources, {paragraphs} paragraphs annotated, "

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import combinations
 
 from .model import Assertion, Briefing, Claim, Document, Finding, Paragraph, Theme
+from .schema import FINDING_KINDS, SINGLE_SOURCE
+from .values import DateValue, compatible, display_value, value_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +23,9 @@ class Column:
     documents: tuple[Document, ...]
 
     @property
-    def authors(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(d.author for d in self.documents))
+    def bylines(self) -> tuple[str, ...]:
+        """Who the column's documents are by (authors, else outlets), its label left out."""
+        return tuple(n for n in dict.fromkeys(d.byline for d in self.documents) if n != self.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class Comparison:
     key_findings: tuple[Finding, ...]
     column_of: dict[str, str]  # document id -> column id
     max_cell_words: int
+    notes: tuple[str, ...] = ()  # worth knowing, not a problem: e.g. documents sharing a column
 
     def findings_citing(self, paragraph_id: str) -> list[Finding]:
         return [f for f in self.briefing.findings + self.computed if paragraph_id in f.cites]
@@ -60,8 +65,10 @@ class Comparison:
 def compare(briefing: Briefing) -> Comparison:
     columns = make_columns(briefing.documents, briefing.columns)
     column_of = {d.id: c.id for c in columns for d in c.documents}
+    asserted = assertions_by_claim(briefing)
     computed = tuple(sorted(
-        (f for claim in briefing.claims if (f := compare_claim(claim, briefing)) is not None),
+        (f for claim in briefing.claims
+         if (f := compare_claim(claim, asserted.get(claim.id, []), briefing)) is not None),
         key=lambda f: (briefing.theme(f.theme).order, _KIND_ORDER[f.kind], f.title),
     ))
     sections = tuple(_section(theme, columns, briefing, computed) for theme in briefing.themes)
@@ -69,17 +76,28 @@ def compare(briefing: Briefing) -> Comparison:
     return Comparison(
         briefing, columns, sections, computed, key, column_of,
         max((c.words for s in sections for c in s.cells), default=0),
+        column_notes(columns),
     )
 
 
 def make_columns(documents: tuple[Document, ...], mode: str) -> tuple[Column, ...]:
     """Columns in chronological order: by account label, or one per document."""
     if mode == "document":
-        return tuple(Column(d.id, f"{d.account} · {_surname(d.author)}", (d,)) for d in documents)
+        return tuple(Column(d.id, d.label, (d,)) for d in documents)
     groups: dict[str, list[Document]] = defaultdict(list)
     for document in documents:  # already sorted by publication date
         groups[document.account].append(document)
     return tuple(Column(_slug(label), label, tuple(docs)) for label, docs in groups.items())
+
+
+def column_notes(columns: tuple[Column, ...]) -> tuple[str, ...]:
+    """One note naming the columns that hold several documents, and how to split them."""
+    shared = [f"the {c.label} column holds {len(c.documents)} documents "
+              f"({', '.join(d.id for d in c.documents)})"
+              for c in columns if len(c.documents) > 1]
+    if not shared:
+        return ()
+    return (", ".join(shared) + "; set columns: document in briefing.yaml for one column each",)
 
 
 def _section(theme: Theme, columns, briefing: Briefing, computed) -> ThemeSection:
@@ -99,61 +117,104 @@ def _section(theme: Theme, columns, briefing: Briefing, computed) -> ThemeSectio
 
 # -- claims ------------------------------------------------------------------
 
-_KIND_ORDER = {"discrepancy": 0, "agreement": 1, "single-source": 2}
+# computed findings within a theme: discrepancies first, then agreements, the rest after
+_KIND_ORDER = {k: i for i, k in enumerate(dict.fromkeys(
+    ("discrepancy", "agreement", *FINDING_KINDS, SINGLE_SOURCE)))}
 
 
-def compare_claim(claim: Claim, briefing: Briefing) -> Finding | None:
-    """Agreement, discrepancy or single-source finding for one claim, if asserted."""
-    assertions = [a for p in briefing.paragraphs.values() if p.kind == "body"
-                  for a in p.claims if a.claim == claim.id]
+def assertions_by_claim(briefing: Briefing) -> dict[str, list[Assertion]]:
+    """Every body paragraph's assertions by claim id, in document order, then by paragraph."""
+    result: dict[str, list[Assertion]] = defaultdict(list)
+    for document in briefing.documents:
+        for paragraph in document.paragraphs:
+            if paragraph.kind == "body":
+                for assertion in paragraph.claims:
+                    result[assertion.claim].append(assertion)
+    order = {d.id: i for i, d in enumerate(briefing.documents)}
+
+    def position(assertion: Assertion) -> tuple[int, int]:
+        paragraph = briefing.paragraphs[assertion.paragraph]  # a continuation's: its head
+        return order[paragraph.document], paragraph.number
+
+    for assertions in result.values():
+        assertions.sort(key=position)
+    return result
+
+
+def compare_claim(claim: Claim, assertions: list[Assertion], briefing: Briefing) -> Finding | None:
+    """Agreement, discrepancy or single-source finding for one claim, if asserted.
+
+    Assertions are grouped by value first, so only distinct values are compared
+    with each other; values the analyst declared equivalent count as one.
+    """
     if not assertions:
         return None
+    groups = _group_values(assertions, claim.type)
+    same = _equivalence_classes(claim)
+    conflicting = any(same.get(a, a) != same.get(b, b)
+                      and not compatible(groups[a][0].value, groups[b][0].value, claim.type)
+                      for a, b in combinations(groups, 2))
     documents = {briefing.paragraphs[a.paragraph].document for a in assertions}
-    conflicting = any(not compatible(a.value, b.value, claim.type)
-                      for a in assertions for b in assertions)
     if conflicting:
         kind = "discrepancy"
     elif len(documents) > 1:
         kind = "agreement"
     else:
-        kind = "single-source"
-    order = {d.id: i for i, d in enumerate(briefing.documents)}
-    assertions.sort(key=lambda a: (order[briefing.paragraphs[a.paragraph].document],
-                                   briefing.paragraphs[a.paragraph].number))
-    values = _group_values(assertions, claim.type)
+        kind = SINGLE_SOURCE
+    values = tuple((group[0].display, tuple(dict.fromkeys(a.paragraph for a in group)))
+                   for group in groups.values())
+    equivalent = _equivalences_used(claim, groups, same)
+    summary = _summary(kind, values, briefing)
+    computed_kind, reason = "", ""
+    if claim.verdict:
+        computed_kind, kind, reason = kind, claim.verdict.kind, claim.verdict.reason
+        summary += f" Analyst's verdict: {kind} — {reason}"
     return Finding(
-        id=claim.id, kind=kind, theme=claim.theme, title=claim.label,
-        summary=_summary(kind, values, briefing),
+        id=claim.id, kind=kind, theme=claim.theme, title=claim.label, summary=summary,
         cites=tuple(dict.fromkeys(a.paragraph for a in assertions)),
         origin="computed", claim=claim.id, values=values,
+        computed_kind=computed_kind, verdict_reason=reason, equivalent=equivalent,
     )
 
 
-def compatible(a: object, b: object, claim_type: str) -> bool:
-    """Same value; for dates, one may be a coarser form of the other (2018-11 ⊇ 2018-11-09)."""
-    if claim_type == "date":
-        return str(a).startswith(str(b)) or str(b).startswith(str(a))
-    if claim_type == "text":
-        return str(a).casefold() == str(b).casefold()
-    return a == b
+def _group_values(assertions: list[Assertion], claim_type: str) -> dict[object, list[Assertion]]:
+    """Assertions by value (equal after normalisation), in the order accounts first gave them."""
+    groups: dict[object, list[Assertion]] = {}
+    for assertion in assertions:
+        groups.setdefault(value_key(assertion.value, claim_type), []).append(assertion)
+    return groups
 
 
-def _group_values(assertions: list[Assertion], claim_type: str):
-    groups: dict[str, list[str]] = {}
-    for assertion in assertions:  # chronological: values appear in the order accounts gave them
-        key = assertion.display.casefold() if claim_type == "text" else assertion.display
-        groups.setdefault(key, [])
-        if assertion.paragraph not in groups[key]:
-            groups[key].append(assertion.paragraph)
-    shown = {(a.display.casefold() if claim_type == "text" else a.display): a.display
-             for a in assertions}
-    return tuple((shown[k], tuple(v)) for k, v in groups.items())
+def _equivalence_classes(claim: Claim) -> dict[object, object]:
+    """Value key -> one key standing for all the values declared equivalent with it."""
+    same: dict[object, object] = {}
+    for group in claim.equivalent:
+        keys = [value_key(v, claim.type) for v in group.values]
+        merged = {same.get(k, k) for k in keys}  # groups sharing a value merge
+        head = same.get(keys[0], keys[0])
+        for key, rep in list(same.items()):
+            if rep in merged:
+                same[key] = head
+        for key in keys:
+            same[key] = head
+    return same
+
+
+def _equivalences_used(claim: Claim, groups, same) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The declared equivalences that joined values the accounts give, as shown in reports."""
+    used = []
+    for group in claim.equivalent:
+        keys = [value_key(v, claim.type) for v in group.values]
+        joined = [k for k in groups if same.get(k, k) == same.get(keys[0], keys[0])]
+        if len(joined) > 1 and any(k in groups for k in keys):
+            used.append((tuple(display_value(v, claim.type) for v in group.values), group.reason))
+    return tuple(used)
 
 
 def _summary(kind: str, values, briefing: Briefing) -> str:
     def who(ids):
         documents = dict.fromkeys(briefing.paragraphs[i].document for i in ids)
-        return ", ".join(account_name(briefing.document(d)) for d in documents)
+        return ", ".join(briefing.document(d).label for d in documents)
 
     parts = "; ".join(f"**{value}** ({who(ids)})" for value, ids in values)
     if kind == "discrepancy":
@@ -161,16 +222,6 @@ def _summary(kind: str, values, briefing: Briefing) -> str:
     if kind == "agreement":
         return f"The accounts agree: {parts}."
     return f"Only one account asserts this: {parts}."
-
-
-def account_name(document: Document) -> str:
-    return f"{_surname(document.author)} {document.account}"
-
-
-def _surname(author: str) -> str:
-    if not author or author.startswith(("Unattributed", "Unknown", "Anonymous")):
-        return "Unattributed"
-    return author.split()[-1]
 
 
 def _slug(text: str) -> str:
@@ -184,7 +235,8 @@ class DatedMark:
     """One account's dating of an event: the value it gives, the span it covers, where."""
 
     column: str  # column id
-    value: str  # as the annotation gives it: "2015", "2015-12" or "2015-12-08"
+    value: str  # as displayed: "2015", "2015-12", "2015-12-08", "2015-12 to 2016-02"
+    date: DateValue  # the value itself: a date or a span between two
     start: float  # the span the value covers, in fractional years: 2015-12 is 2015.917-2016.0
     end: float
     paragraphs: tuple[str, ...]  # ids of the paragraphs giving this value
@@ -216,35 +268,24 @@ def timeline(comparison: Comparison) -> tuple[DatedEvent, ...]:
     briefing = comparison.briefing
     claims = {c.id: c for c in briefing.claims}
     order = {c.id: i for i, c in enumerate(comparison.columns)}
+    asserted = assertions_by_claim(briefing)
     events = []
     for finding in comparison.computed:
         claim = claims[finding.claim]
         if claim.type not in ("date", "year"):
             continue
+        dates = {a.display: a.value for a in asserted[claim.id]}
         marks = {}
         for value, ids in finding.values:
             for pid in ids:
                 column = comparison.column_of[briefing.paragraphs[pid].document]
                 marks.setdefault((column, value), []).append(pid)
         events.append(DatedEvent(claim, finding, tuple(sorted(
-            (DatedMark(column, value, *date_span(value), tuple(ids))
+            (DatedMark(column, value, dates[value], *dates[value].span(), tuple(ids))
              for (column, value), ids in marks.items()),
             key=lambda m: (order[m.column], m.start),
         ))))
     return tuple(sorted(events, key=lambda e: (e.start, e.end, e.claim.label)))
-
-
-def date_span(value: str) -> tuple[float, float]:
-    """The span of a partial date in fractional years: "2016" is a whole year, "2016-12" a month."""
-    parts = [int(p) for p in str(value).split("-")]
-    year = parts[0]
-    if len(parts) == 1:
-        return float(year), float(year + 1)
-    month_start = year + (parts[1] - 1) / 12
-    if len(parts) == 2:
-        return month_start, month_start + 1 / 12
-    day = month_start + (parts[2] - 1) / 12 / 31  # near enough for drawing
-    return day, day + 1 / 12 / 31
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from . import __version__
-from .compare import Comparison, DatedEvent, DatedMark, account_name, timeline, voices
+from .compare import Comparison, DatedEvent, DatedMark, timeline, voices
 from .model import Assertion, Document, Finding, Paragraph
 
 _markdown = MarkdownIt("js-default")  # CommonMark with raw HTML off
@@ -101,8 +101,8 @@ def environment(templates: Path) -> Environment:
     )
     env.filters.update(md=markdown_block, md_inline=markdown_inline)
     env.globals.update(
-        source_html=source_html, kind_labels=KIND_LABELS, account_name=account_name,
-        kind_phrase=kind_phrase,
+        source_html=source_html, kind_labels=KIND_LABELS, kind_phrase=kind_phrase,
+        source_line=source_line, unattributed=UNATTRIBUTED,
         version=__version__,
     )
     return env
@@ -121,9 +121,13 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
         "cited_by": _cited_by(all_findings),
-        "authors": sorted({p.author for p in briefing.paragraphs.values() if p.compared}),
+        "authors": sorted({p.author or UNATTRIBUTED
+                           for p in briefing.paragraphs.values() if p.compared}),
+        "document_authors": list(dict.fromkeys(d.author.strip() for d in briefing.documents
+                                               if d.author.strip())),
         "kind_counts": {k: sum(f.kind == k for f in all_findings) for k in KIND_LABELS
                         if any(f.kind == k for f in all_findings)},
+        "column_labels": {col.id: col.label for col in comparison.columns},
         "colors": {col.id: ACCOUNT_COLORS[i % len(ACCOUNT_COLORS)]
                    for i, col in enumerate(comparison.columns)},
         "heat": {(s.theme.id, cell.column.id): heat_colors(cell.words, comparison.max_cell_words)
@@ -184,7 +188,7 @@ def render_json(comparison: Comparison) -> str:
 
 def _document_json(d: Document) -> dict:
     return {
-        "id": d.id, "source": d.source, "title": d.title, "author": d.author,
+        "id": d.id, "label": d.label, "source": d.source, "title": d.title, "author": d.author,
         "outlet": d.outlet, "published": d.published, "account": d.account,
         "inferred": list(d.inferred), "evidence": d.evidence, "format": d.format,
         "characters": d.characters, "words": d.words, "sha256": d.sha256,
@@ -212,6 +216,11 @@ def _finding_json(f: Finding) -> dict:
     if f.claim:
         result["claim"] = f.claim
         result["values"] = [{"value": v, "cites": list(ids)} for v, ids in f.values]
+        result["equivalent"] = [{"values": list(values), "reason": reason}
+                                for values, reason in f.equivalent]
+        if f.computed_kind:
+            result["verdict"] = {"computed": f.computed_kind, "analyst": f.kind,
+                                 "reason": f.verdict_reason}
     return result
 
 
@@ -254,13 +263,22 @@ def values_by_column(finding: Finding, comparison: Comparison):
     )
 
 
+UNATTRIBUTED = "Unattributed"  # how a paragraph with no author is shown and filtered
+
+
 def short_ref(paragraph: Paragraph, comparison: Comparison) -> str:
-    """ "¶12" within its column, "Ramani ¶12" where the column holds several documents."""
+    """ "¶12" within its column, "Koç 2021 ¶12" where the column holds several documents."""
     column = next(c for c in comparison.columns if c.id == comparison.column_of[paragraph.document])
     if len(column.documents) == 1:
         return f"¶{paragraph.number}"
-    surname = account_name(comparison.briefing.document(paragraph.document)).rsplit(" ", 1)[0]
-    return f"{surname} ¶{paragraph.number}"
+    return f"{comparison.briefing.document(paragraph.document).label} ¶{paragraph.number}"
+
+
+def source_line(document: Document, *, title: bool = True) -> str:
+    """ 'Author, “Title”, Outlet (2016-12)': the parts a document has, nothing for the rest."""
+    quoted = f"“{document.title.strip()}”" if title and document.title.strip() else ""
+    named = ", ".join(p for p in (document.author.strip(), quoted, document.outlet.strip()) if p)
+    return f"{named} ({document.published})" if named else document.published
 
 
 def heat_colors(words: int, most: int) -> tuple[str, str]:
@@ -292,6 +310,14 @@ def human_date(value: str) -> str:
     if len(parts) == 2:
         return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return parts[0]
+
+
+def human_span(mark: DatedMark) -> str:
+    """ "Dec 2015", or a span: "Dec 2015 – Feb 2016", "2015–2016"."""
+    start, end = human_date(mark.date.start), human_date(mark.date.end)
+    if start == end:
+        return start
+    return f"{start}–{end}" if " " not in start + end else f"{start} – {end}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,10 +364,10 @@ def timeline_view(comparison: Comparison) -> TimelineView | None:
 
     def view(mark: DatedMark) -> MarkView:
         x, right = pct(mark.start), pct(mark.end)
-        point = "-" in mark.value
+        point = mark.date.point  # a month or a day: a dot; a year or a span: a bar
         near_end = (x + right) / 2 > 78
         edge = (x + right) / 2 if point else (x if near_end else right)
-        return MarkView(mark, x, round(right - x, 3), point, human_date(mark.value),
+        return MarkView(mark, x, round(right - x, 3), point, human_span(mark),
                         round(edge, 3), near_end)
 
     labels = {col.id: col.label for col in comparison.columns}
@@ -350,7 +376,7 @@ def timeline_view(comparison: Comparison) -> TimelineView | None:
             (col.id, tuple(view(m) for m in event.marks if m.column == col.id))
             for col in comparison.columns
         ), (pct(event.start), pct(event.end)), "; ".join(
-            f"{labels[m.column]} account: {human_date(m.value)}" for m in event.marks
+            f"{labels[m.column]} account: {human_span(m)}" for m in event.marks
         ))
         for event in events
     )

@@ -31,6 +31,10 @@ PARAGRAPH_KINDS = (
     "body", "heading", "byline", "caption", "pull-quote", "boilerplate", "footnote", "front-matter",
 )
 FINDING_KINDS = ("agreement", "discrepancy", "shift", "gap")
+SINGLE_SOURCE = "single-source"  # the computed kind for a claim only one account asserts
+# An author (or outlet) written as one of these, in any case and with or without a
+# parenthesis after it ("Unattributed (Geopolitical Monitor)"), names nobody.
+UNNAMED = ("unattributed", "unknown", "anonymous")
 CLAIM_TYPES = ("year", "date", "number", "stance", "text")
 ClaimValue = Union[bool, int, float, str]  # checked against the claim's type by validate
 
@@ -60,12 +64,30 @@ class ThemesFile:
 
 
 @dataclass(frozen=True, kw_only=True)
+class VerdictEntry:
+    kind: Literal[FINDING_KINDS] = doc("The analyst's verdict, shown instead of the computed one.")
+    reason: Text = doc("Why (markdown); the report shows it beside the computed verdict.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquivalenceEntry:
+    values: Annotated[list[ClaimValue], MinLen(2)] = doc(
+        "Values of the claim, as the paragraphs give them, that state the same thing.")
+    reason: Text = doc("Why they are the same (markdown); the report shows it.")
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClaimEntry:
     id: Id = doc("Short id used in paragraphs' claims.")
     label: str = doc("The claim as a short statement or question.")
     theme: Id = doc("Theme section the claim is reported under.")
     type: Literal[CLAIM_TYPES] = doc("Kind of value the claim takes.")
     description: str = doc("More about the claim (markdown).", "")
+    # Declared without "| None" so that a mistake inside it is reported field by field.
+    verdict: VerdictEntry = doc(
+        "The analyst's verdict replacing the computed one, with the reason.", None)
+    equivalent: list[EquivalenceEntry] = doc(
+        "Groups of differently worded values that count as one value.", [])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +125,9 @@ class DocumentFile:
     id: Id = doc("Short id used in citations (ID:PARA).")
     source: str = doc("File name of the source under seeds/.")
     title: str = doc("The source's title.")
-    author: str = doc("The source's author.")
+    author: str = doc('The source\'s author; "" or "Unattributed" when the text names nobody.')
+    label: str | None = doc("Short name in citations and column headers, e.g. TORCH; "
+                            "default: the author's surname and the year.", None)
     outlet: str = doc("Where it was published.", "")
     published: PartialDate = doc('"YYYY", "YYYY-MM" or "YYYY-MM-DD".')
     account: str | None = doc("Column label; defaults to the year.", None)

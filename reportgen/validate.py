@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from . import schema, spec
 from .errors import Problem, ReportgenError, display_path
 from .load import NOT_SOURCES, SOURCE_SUFFIXES, Loaded, file_kind
-from .model import Assertion, Briefing, Claim, Document, Finding, Origin, Paragraph, Theme
+from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
+                    Paragraph, Theme, Verdict, label_documents)
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote
+from .values import display_value, normalise_value, value_key  # claim values (helper D)
 from .yamlio import YamlFile
 
 
@@ -45,6 +47,10 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
 
     checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
     finding_list = _check_findings(loaded.findings, findings, theme_ids, checked, problems)
+    # helper D: equivalent values are valid and asserted, verdicts have a finding to go on
+    all_read = not loaded.unreadable and len(checked.documents) == len(loaded.documents)
+    _check_claim_overrides(loaded.claims, claims.claims or [] if claims else [], checked.paragraphs,
+                        all_read, problems)
 
     if any(p.severity == "error" for p in problems):
         raise ReportgenError(problems)
@@ -53,8 +59,9 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
         subtitle=briefing.subtitle,
         columns=briefing.columns,
         themes=tuple(Theme(t.id, t.label, t.description, i) for i, t in enumerate(themes.themes)),
-        claims=tuple(Claim(c.id, c.label, c.theme, c.type, c.description) for c in claim_list),
-        documents=tuple(sorted(checked.documents, key=lambda d: (d.published, d.id))),
+        claims=tuple(_claim(c) for c in claim_list),  # helper D: verdicts, equivalences
+        # helper D: labels are resolved once, over all documents (fallbacks told apart)
+        documents=label_documents(sorted(checked.documents, key=lambda d: (d.published, d.id))),
         findings=tuple(finding_list),
         paragraphs=checked.paragraphs,
     ), [p for p in problems if p.severity == "warning"]
@@ -136,6 +143,7 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
     checked = _Checked()
     ids: dict[str, str] = {}
     claimed: dict[str, str] | None = {}  # source -> document file; None: some source unknown
+    labels: dict[str, str] = {}  # helper D: a document label names one document
     for shown, text in loaded.unreadable.items():  # what can be told of files that did not parse
         document_id, source = _ID_LINE.search(text), _SOURCE_LINE.search(text)
         if document_id is None:
@@ -152,8 +160,9 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
             checked.uncertain = None
             claimed = None
             continue
-        for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, claimed, "source")):
-            if value is None or seen is None:
+        for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, claimed, "source"),
+                                  (parsed.label, labels, "label")):  # helper D: label
+            if not value or seen is None:  # unreadable, or (a label) not given
                 continue
             if value in seen:
                 problems.append(Problem(file.path, file.line_of(what),
@@ -216,7 +225,7 @@ def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checke
         published=doc.published, account=doc.account or doc.published[:4],
         inferred=tuple(doc.inferred), evidence=doc.evidence, format=doc.format,
         paragraphs=paragraphs, characters=len(source.text), words=len(source.text.split()),
-        sha256=source.sha256,
+        sha256=source.sha256, label=doc.label or "",  # helper D: "" = a fallback label
     ))
 
 
@@ -408,45 +417,52 @@ def _assertion(raw: schema.ClaimAssertion, claim_type: str, paragraph: str) -> A
     return Assertion(raw.claim, value, display_value(value, claim_type), paragraph, raw.note)
 
 
-# -- claim values ------------------------------------------------------------
+# -- claims: verdicts and equivalences (helper D; values are parsed by reportgen.values) --
 
-_STANCES = {"yes": True, "no": False, "true": True, "false": False}
-
-
-def normalise_value(value: object, claim_type: str) -> object:
-    """The value in comparable form; ValueError saying what was expected."""
-    if claim_type == "stance":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _STANCES:
-            return _STANCES[value.lower()]
-        raise ValueError(f"expected yes or no, but received {value!r}")
-    if claim_type == "year":
-        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\d{4}", value):
-            return int(value)
-        raise ValueError(f"expected a year such as 2015, but received {value!r}")
-    if claim_type == "date":
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if isinstance(text, str) and schema.PARTIAL_DATE.fullmatch(text):
-            return text
-        raise ValueError(f'expected a date "YYYY", "YYYY-MM" or "YYYY-MM-DD", but received {value!r}')
-    if claim_type == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise ValueError(f"expected a number, but received {value!r}")
-    if isinstance(value, bool) or not str(value).strip():
-        raise ValueError(f"expected some text, but received {value!r}")
-    return " ".join(str(value).split())
+def _claim(entry: schema.ClaimEntry) -> Claim:
+    verdict = entry.verdict and Verdict(entry.verdict.kind, entry.verdict.reason)
+    equivalent = tuple(Equivalence(tuple(normalise_value(v, entry.type) for v in e.values),
+                                   e.reason) for e in entry.equivalent)
+    return Claim(entry.id, entry.label, entry.theme, entry.type, entry.description,
+                 verdict, equivalent)
 
 
-def display_value(value: object, claim_type: str) -> str:
-    if claim_type == "stance":
-        return "yes" if value else "no"
-    if claim_type == "number":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-    return str(value)
+def _check_claim_overrides(file, entries, paragraphs, all_read: bool, problems) -> None:
+    """Each value declared equivalent is valid, and (``all_read``) some body paragraph asserts
+    it; a verdict is given on a claim that some body paragraph asserts.
+
+    ``entries``: claims.yaml's entries as parsed, None where unreadable (reported).
+    """
+    types = {c.id: c.type for c in entries if c is not None}
+    asserted: dict[str, set] = {}
+    for paragraph in paragraphs.values():
+        for a in paragraph.claims if paragraph.kind == "body" else ():
+            asserted.setdefault(a.claim, set()).add(value_key(a.value, types[a.claim]))
+    for c, claim in enumerate(entries):
+        if claim is None or claim.type is None:
+            continue  # reported
+        if all_read and claim.verdict and claim.id not in asserted:
+            problems.append(Problem(file.path, file.line_of("claims", c, "verdict"),
+                                    f"claim '{claim.id}' has a verdict, but no body paragraph "
+                                    "asserts it, so there is nothing to show it on",
+                                    "assert the claim in a paragraph, or remove the verdict",
+                                    "warning"))
+        for g, group in enumerate(claim.equivalent or []):
+            for v, value in enumerate((group and group.values) or []):
+                if value is None:
+                    continue  # reported
+                line = file.line_of("claims", c, "equivalent", g, "values", v)
+                try:
+                    key = value_key(normalise_value(value, claim.type), claim.type)
+                except ValueError as exc:
+                    problems.append(Problem(file.path, line, f"claim '{claim.id}': {exc}",
+                                            "see the value types in annotations/README.md"))
+                    continue
+                if all_read and key not in asserted.get(claim.id, ()):
+                    problems.append(Problem(
+                        file.path, line, f"claim '{claim.id}': no paragraph asserts {value!r}",
+                        "give the value as a paragraph does (case, spacing, quote styles and "
+                        "end punctuation do not count), or remove it", "warning"))
 
 
 # -- findings ----------------------------------------------------------------

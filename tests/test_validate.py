@@ -83,7 +83,7 @@ def test_unknown_claim(tmp_path):
 def test_claim_value_of_the_wrong_type(tmp_path):
     assert errors(tmp_path, alpha(value="'late nineties'")) == [
         "annotations/documents/alpha.yaml:14: error: claim 'war-began': expected a year such as "
-        "2015, but received 'late nineties'\n"
+        "2015, or a span of years \"2015-2016\", but received 'late nineties'\n"
         "    hint: see the value types in annotations/README.md"
     ]
 
