@@ -196,7 +196,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.strict and warnings:
         raise as_errors(warnings)
     print_problems(warnings)
-    for note in comparison.notes:  # worth knowing, never a failure (helper D)
+    for note in comparison.notes:  # worth knowing, never a failure
         print(f"note: {note}", file=sys.stderr)
     briefing = comparison.briefing
     paragraphs = len(briefing.paragraphs)
