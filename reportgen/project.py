@@ -26,6 +26,7 @@ CHECKOUT = Path(__file__).resolve().parent.parent  # in a source checkout: its r
 PACKAGED = {"templates": "templates", "seeds": "example/seeds",
             "annotations": "example/annotations"}
 PARTS = ("annotations", "seeds", "templates", "output")
+WITHOUT_LOCATIONS = ("init", "paragraphs", "schema")  # commands that take no location options
 MARKER = "annotations"  # the folder that makes a folder a project
 
 
@@ -81,9 +82,9 @@ class Project:
         ``cwd`` up holding annotations/, else the folder holding ``annotations``;
         ``parts`` (annotations, seeds, templates, output) override its folders."""
         cwd = Path(cwd or Path.cwd())
-        given = tuple((name, Path(value)) for name, value
-                      in [("project", project), *((p, parts.get(p)) for p in PARTS)]
-                      if value is not None)
+        given = {"project": project, **parts}
+        options = tuple((name, Path(given[name])) for name in ("project", *PARTS)
+                        if given.get(name))
         root = (project or find_root(cwd)
                 or (Path(parts["annotations"]).parent if parts.get("annotations") else None))
         if root is None:
@@ -98,21 +99,23 @@ class Project:
                 f"make one with `{shlex.join(['reportgen', 'init', _shown(root)])}`, "
                 "or name another folder with --project DIR")])
         found = cls.at(root, **{p: parts.get(p) for p in PARTS})
-        return replace(found, options=given)
+        return replace(found, options=options)
 
     def describe(self) -> str:
         """One line saying which project this is, and which parts were moved elsewhere."""
-        text = f"project: {(self.root or CHECKOUT).resolve()}"
+        text = f"project: {(self.root or self.annotations.parent).resolve()}"
         moved = [f"{name}: {_shown(path)}" for name, path in self.options if name != "project"]
         return f"{text} ({', '.join(moved)})" if moved else text
 
     def command(self, name: str, *arguments: str | Path) -> str:
         """A reportgen command line the user can paste: paths shown relative to the
-        working folder when inside it, all shell-quoted, with the user's location options."""
+        working folder when inside it, all shell-quoted, with the user's location
+        options (for the commands that take them)."""
         words = ["reportgen", name]
         words += [_shown(a) if isinstance(a, Path) else a for a in arguments]
-        for option, path in self.options:
-            words += [f"--{option}", _shown(path)]
+        if name not in WITHOUT_LOCATIONS:
+            for option, path in self.options:
+                words += [f"--{option}", _shown(path)]
         return shlex.join(words)
 
     def source_files(self) -> list[Path]:

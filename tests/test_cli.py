@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT, TINY_ANNOTATIONS, TINY_SOURCES, write_project
 from reportgen.cli import BROKEN_PIPE, COMMANDS, main, parser
+from reportgen.project import WITHOUT_LOCATIONS
 
 
 def run(*args, cwd=ROOT):
@@ -129,6 +130,13 @@ def test_every_command_has_help_and_is_in_the_readme():
     for name, command in commands.items():
         assert command.format_help().strip(), name
         assert f"reportgen {name}" in readme, f"{name} is not documented in README.md"
+
+
+def test_location_options_are_taken_by_every_command_but_a_known_few():
+    """Project.command repeats the user's location options only where they are accepted."""
+    for name, command in parser()._subparsers._group_actions[0].choices.items():
+        takes = any("--project" in action.option_strings for action in command._actions)
+        assert takes == (name not in WITHOUT_LOCATIONS), name
 
 
 def test_schema_is_json_schema_for_each_file(capsys):

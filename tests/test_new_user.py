@@ -6,6 +6,7 @@ code, and with reportgen installed from a wheel (see conftest.wheel_reportgen).
 """
 
 import json
+import subprocess
 import sys
 import textwrap
 
@@ -102,8 +103,6 @@ CLAIMS = {("harbour-review.yaml", 0): 52000, ("city-weekly.yaml", 1): 41000,
 @pytest.fixture(params=["checkout", "wheel"])
 def reportgen(request):
     """A function running the reportgen command line in a folder, as a user would."""
-    import subprocess
-
     if request.param == "wheel":
         command, env = [str(request.getfixturevalue("wheel_reportgen"))], without_checkout_env()
     else:

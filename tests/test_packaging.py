@@ -6,6 +6,7 @@ The wheel (and its virtual environment) is made once per session by the
 """
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -59,3 +60,15 @@ def test_an_empty_project_from_the_wheel_checks_and_says_what_to_do_next(wheel_r
     assert checked.stdout.startswith("ok: 0 sources")
     assert checked.stderr == (f"project: {tmp_path.resolve()}\n"
                               "no sources yet: add each one with `reportgen add FILE`\n")
+
+
+def test_ci_runs_the_readme_commands_scripts_exactly():
+    """The quick start's two commands exist, and CI runs the test command as written."""
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme[readme.index("## Quick start"):readme.index("## Your own briefing")]
+    build_command, test_command = re.findall(r"```sh\n(.+)\n```", quick_start)
+    assert build_command == "bash scripts/setup.sh && .venv/bin/reportgen"
+    assert test_command == "bash tests/install-test-deps.sh && .venv/bin/python -m pytest"
+    assert (ROOT / ".ci" / "run").read_text().splitlines()[-1] == test_command
+    for script in ("scripts/setup.sh", "tests/install-test-deps.sh"):
+        assert (ROOT / script).is_file()

@@ -110,6 +110,8 @@ def test_commands_repeat_the_location_options_the_user_gave(tmp_path, monkeypatc
     assert project.command("check") == "reportgen check --project 'my project' --output 'out put'"
     assert project.command("add", tmp_path / "my project" / "seeds" / "x.txt") == (
         "reportgen add 'my project/seeds/x.txt' --project 'my project' --output 'out put'")
+    assert project.command("paragraphs", tmp_path / "my project" / "seeds" / "x.txt") == (
+        "reportgen paragraphs 'my project/seeds/x.txt'")  # it takes no location options
 
 
 # -- init --------------------------------------------------------------------
