@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -15,10 +17,11 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, build, check
 from .errors import ReportgenError, as_errors, display_path, print_problems
-from .load import Project
+from .project import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
 
-COMMANDS = ("build", "check", "add", "reanchor", "paragraphs", "schema", "serve", "watch")
+COMMANDS = ("build", "check", "init", "add", "reanchor", "paragraphs", "schema", "serve", "watch")
+BROKEN_PIPE = 141  # what a shell reports for a writer its reader stopped (128 + SIGPIPE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,19 +30,26 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")  # `reportgen` alone builds the briefing
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a reader that stopped early shows up here, not at exit
+        return code
     except ReportgenError as exc:
         print_problems(exc.problems)
         count = sum(p.severity == "error" for p in exc.problems)
         print(f"{count} error{'s' * (count != 1)}; nothing was written.", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `reportgen schema | head`: end quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return BROKEN_PIPE
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="reportgen",
         description="Build side-by-side comparison briefings from annotated source texts. "
-                    "With no command, builds the briefing (HTML, JSON and PDF).",
+                    "With no command, builds the briefing (HTML, JSON and PDF). Commands work "
+                    "on the project in the current folder: the nearest folder, this one or a "
+                    "parent, holding annotations/.",
     )
     root.add_argument("--version", action="version", version=f"reportgen {__version__}")
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
@@ -60,6 +70,14 @@ def parser() -> argparse.ArgumentParser:
     _project_options(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check_cmd.set_defaults(run=run_check)
+
+    init_cmd = commands.add_parser(
+        "init", help="make a new project: annotations/ with starter files, seeds/, .gitignore")
+    init_cmd.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                          help="where to make it (default: the current folder)")
+    init_cmd.add_argument("--example", action="store_true",
+                          help="write the bundled example corpus (sources and annotations) instead")
+    init_cmd.set_defaults(run=run_init)
 
     add_cmd = commands.add_parser(
         "add", help="copy a new source into seeds/ and write its skeleton annotation file")
@@ -105,7 +123,8 @@ def _project_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("locations")
     group.add_argument("--project", type=Path, metavar="DIR",
                        help="folder holding annotations/, seeds/ (and optionally templates/); "
-                            "default: the bundled corpus")
+                            "default: the nearest folder, this one or a parent, holding "
+                            "annotations/")
     group.add_argument("--annotations", type=Path, metavar="DIR", help="annotations folder")
     group.add_argument("--seeds", type=Path, metavar="DIR", help="source texts folder")
     group.add_argument("--templates", type=Path, metavar="DIR", help="Jinja2 templates folder")
@@ -113,8 +132,18 @@ def _project_options(command: argparse.ArgumentParser) -> None:
 
 
 def project_from(args: argparse.Namespace) -> Project:
-    return Project.at(args.project, annotations=args.annotations, seeds=args.seeds,
-                      templates=args.templates, output=args.output)
+    """The project the command works on, announced in one line on standard error."""
+    project = Project.discover(project=args.project, annotations=args.annotations,
+                               seeds=args.seeds, templates=args.templates, output=args.output)
+    print(project.describe(), file=sys.stderr, flush=True)
+    return project
+
+
+def say_if_empty(project: Project) -> None:
+    """A project with no sources yet is not an error, but say what to do next."""
+    if not project.source_files() and not project.document_files():
+        print(f"no sources yet: add each one with `{project.command('add', 'FILE')}`",
+              file=sys.stderr)
 
 
 def formats_from(args: argparse.Namespace) -> tuple[str, ...] | None:
@@ -132,8 +161,10 @@ def run_build(args: argparse.Namespace) -> int:
     if formats is None:
         return 2
     started = time.perf_counter()
-    result = build(project_from(args), formats, force=args.force, pdf_variant=args.pdf_variant,
+    project = project_from(args)
+    result = build(project, formats, force=args.force, pdf_variant=args.pdf_variant,
                    strict=args.strict)
+    say_if_empty(project)
     print_problems(result.warnings)
     for line in result.changes:
         print(f"changed: {line}")
@@ -164,23 +195,53 @@ def run_watch(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from .sources import add_source
 
-    seed, skeleton, count = add_source(project_from(args), args.source)
+    project = project_from(args)
+    seed, skeleton, count = add_source(project, args.source)
     print(f"copied {display_path(args.source)} to {display_path(seed)}")
     print(f"wrote {display_path(skeleton)} with {count} paragraphs to annotate; "
-          "reportgen check lists what is left")
+          f"`{project.command('check')}` lists what is left")
     return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .starter import init_example, init_project
+
+    folder = args.folder
+    made = Project.at(folder)
+    print(made.describe(), file=sys.stderr, flush=True)
+    if args.example:
+        written = init_example(folder)
+        print(f"wrote the example briefing to {display_path(folder)}/: "
+              f"{len(written)} files, sources in seeds/, annotations in annotations/")
+        print(f"next: {_in(folder, made.command('build'))} builds it into "
+              f"{display_path(made.output)}/")
+        return 0
+    for path in init_project(folder):
+        print(f"wrote {display_path(path)}")
+    print(f"next: {_in(folder, made.command('add', 'FILE'))} for each source text, then give "
+          f"its paragraphs themes in annotations/documents/ and run `reportgen check`")
+    return 0
+
+
+def _in(folder: Path, command: str) -> str:
+    """``command`` as run from ``folder``: commands find the project from there."""
+    if folder.resolve() == Path.cwd().resolve():
+        return f"`{command}`"
+    return f"`cd {shlex.quote(display_path(folder))} && {command}`"
 
 
 def run_reanchor(args: argparse.Namespace) -> int:
     from .sources import reanchor
 
-    lines, orphans = reanchor(project_from(args), write=args.write)
+    project = project_from(args)
+    lines, orphans = reanchor(project, write=args.write)
     for line in lines:
         print(line)
     if not lines:
         print("every annotation still points at its paragraph")
     elif not args.write:
-        print("nothing was changed; run with --write to update the anchors in place")
+        print(f"nothing was changed; `{project.command('reanchor', '--write')}` "
+              "updates the anchors in place")
     return 1 if orphans else 0
 
 
@@ -192,7 +253,8 @@ def run_paragraphs(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    comparison, warnings = check(project_from(args))
+    project = project_from(args)
+    comparison, warnings = check(project)
     if args.strict and warnings:
         raise as_errors(warnings)
     print_problems(warnings)
@@ -203,6 +265,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"ok: {len(briefing.documents)} sources, {paragraphs} paragraphs annotated, "
           f"{len(briefing.themes)} themes, {len(briefing.findings)} findings, "
           f"{len(comparison.computed)} compared claims")
+    say_if_empty(project)
     return 0
 
 

@@ -13,59 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ReportgenError, display_path
+from .project import CHECKOUT as PACKAGE_ROOT  # noqa: F401  (Project lived here: still importable)
+from .project import NOT_SOURCES, SOURCE_SUFFIXES, Project  # noqa: F401
 from .yamlio import YamlFile, load_yaml
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the checkout holding the bundled corpus
-SOURCE_SUFFIXES = (".txt", ".md")
-NOT_SOURCES = ("PROVENANCE.md", "README.md")
 # Sane limits (documented in annotations/README.md): the bundled files are far
 # below them; a 50 MB annotation file took 92 s and 2.8 GB before they existed.
 MAX_ANNOTATION_BYTES = 8 * 1024 * 1024
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a briefing's inputs and outputs live."""
-
-    annotations: Path
-    seeds: Path
-    templates: Path
-    output: Path
-
-    @classmethod
-    def at(cls, root: Path | None = None, *, annotations: Path | None = None,
-           seeds: Path | None = None, templates: Path | None = None,
-           output: Path | None = None) -> "Project":
-        """A project rooted at ``root`` (default: the bundled corpus), parts overridable."""
-        root = Path(root) if root else PACKAGE_ROOT
-        own_templates = root / "templates"
-        return cls(
-            annotations=Path(annotations or root / "annotations"),
-            seeds=Path(seeds or root / "seeds"),
-            templates=Path(templates or (own_templates if own_templates.is_dir()
-                                         else PACKAGE_ROOT / "templates")),
-            output=Path(output or root / "build"),
-        )
-
-    def source_files(self) -> list[Path]:
-        """The source texts under seeds/ that need an annotation file."""
-        if not self.seeds.is_dir():
-            return []
-        return sorted(p for p in self.seeds.iterdir()
-                      if p.suffix in SOURCE_SUFFIXES and p.name not in NOT_SOURCES
-                      and p.is_file())  # no folders, FIFOs or devices: reading one could hang
-
-    def command(self, name: str, *arguments) -> str:
-        """A command line the user can paste: paths shell-quoted, relative where possible."""
-        import shlex
-
-        words = [display_path(a) if isinstance(a, Path) else str(a) for a in arguments]
-        return " ".join(["reportgen", name, *map(shlex.quote, words)])
-
-    def document_files(self) -> list[Path]:
-        folder = self.annotations / "documents"
-        return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .load import NOT_SOURCES, SOURCE_SUFFIXES, Loaded, file_kind
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
                     Paragraph, Theme, Verdict, label_documents)
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote
-from .values import display_value, normalise_value, value_key  # claim values
+from .values import display_value, normalise_value, value_key
 from .yamlio import YamlFile
 
 
@@ -47,7 +47,7 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
 
     checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
     finding_list = _check_findings(loaded.findings, findings, theme_ids, checked, problems)
-    equivalent values are valid and asserted, verdicts have a finding to go on
+    # equivalent values are valid and asserted, verdicts have a finding to go on
     all_read = not loaded.unreadable and len(checked.documents) == len(loaded.documents)
     _check_claim_overrides(loaded.claims, claims.claims or [] if claims else [], checked.paragraphs,
                         all_read, problems)
@@ -59,8 +59,8 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
         subtitle=briefing.subtitle,
         columns=briefing.columns,
         themes=tuple(Theme(t.id, t.label, t.description, i) for i, t in enumerate(themes.themes)),
-        claims=tuple(_claim(c) for c in claim_list),  verdicts, equivalences
-        labels are resolved once, over all documents (fallbacks told apart)
+        claims=tuple(_claim(c) for c in claim_list),  # verdicts, equivalences
+        # labels are resolved once, over all documents (fallbacks told apart)
         documents=label_documents(sorted(checked.documents, key=lambda d: (d.published, d.id))),
         findings=tuple(finding_list),
         paragraphs=checked.paragraphs,
@@ -143,7 +143,7 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
     checked = _Checked()
     ids: dict[str, str] = {}
     claimed: dict[str, str] | None = {}  # source -> document file; None: some source unknown
-    labels: dict[str, str] = {}  a document label names one document
+    labels: dict[str, str] = {}  # a document label names one document
     for shown, text in loaded.unreadable.items():  # what can be told of files that did not parse
         document_id, source = _ID_LINE.search(text), _SOURCE_LINE.search(text)
         if document_id is None:
@@ -161,7 +161,7 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
             claimed = None
             continue
         for value, seen, what in ((parsed.id, ids, "id"), (parsed.source, claimed, "source"),
-                                  (parsed.label, labels, "label")):  label
+                                  (parsed.label, labels, "label")):
             if not value or seen is None:  # unreadable, or (a label) not given
                 continue
             if value in seen:
@@ -225,7 +225,7 @@ def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checke
         published=doc.published, account=doc.account or doc.published[:4],
         inferred=tuple(doc.inferred), evidence=doc.evidence, format=doc.format,
         paragraphs=paragraphs, characters=len(source.text), words=len(source.text.split()),
-        sha256=source.sha256, label=doc.label or "",  "" = a fallback label
+        sha256=source.sha256, label=doc.label or "",  # "" = a fallback label
     ))
 
 

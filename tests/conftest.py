@@ -1,23 +1,28 @@
-"""Shared fixtures: the bundled briefing built once per session, and tiny throwaway projects."""
+"""Shared fixtures: the bundled briefing built once per session, tiny throwaway
+projects, and reportgen installed from a wheel in a fresh virtual environment."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from reportgen.build import build
-from reportgen.load import PACKAGE_ROOT, Project
+from reportgen.project import CHECKOUT, Project
 
-ROOT = PACKAGE_ROOT
+ROOT = CHECKOUT  # the checkout under test, itself the bundled example project
 
 
 @pytest.fixture(scope="session")
 def bundled_build(tmp_path_factory) -> Path:
     """The bundled corpus built (HTML, JSON, PDF) into a temporary folder."""
     out = tmp_path_factory.mktemp("bundled-build")
-    build(Project.at(output=out))
+    build(Project.at(ROOT, output=out))
     return out
 
 
@@ -120,3 +125,45 @@ def write_project(root: Path, annotations: dict[str, str] | None = None,
 @pytest.fixture
 def tiny(tmp_path) -> Project:
     return write_project(tmp_path)
+
+
+# -- the package as a user installs it ---------------------------------------
+
+NOT_IN_THE_WHEEL = shutil.ignore_patterns(".git", ".venv", "build", "dist", "tests", "benchmarks",
+                                          "*.egg-info", "__pycache__")
+
+
+def without_checkout_env() -> dict[str, str]:
+    """The environment minus PYTHONPATH, so a subprocess cannot import the checkout."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def run_ok(*command, **options) -> subprocess.CompletedProcess:
+    """Run ``command``; fail the test with its output if it fails."""
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, **options)
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout}{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def wheel_reportgen(tmp_path_factory) -> Path:
+    """The `reportgen` command of a wheel built from this checkout and installed in
+    a fresh virtual environment. The wheel is built from a copy, so the checkout's
+    build/ stays clean; its dependencies are this environment's (a .pth file lists
+    our site-packages), so nothing is downloaded but the build backend."""
+    work = tmp_path_factory.mktemp("wheel")
+    shutil.copytree(ROOT, work / "source", ignore=NOT_IN_THE_WHEEL)
+    env = without_checkout_env()
+    run_ok(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", work / "dist",
+           work / "source", env=env)
+    wheel, = (work / "dist").glob("reportgen-*.whl")
+    venv = work / "venv"
+    run_ok(sys.executable, "-m", "venv", "--without-pip", venv, env=env)
+    python = venv / "bin" / "python"
+    site = run_ok(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
+                  env=env).stdout.strip()
+    ours = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    (Path(site) / "dependencies.pth").write_text("\n".join(ours) + "\n")
+    run_ok(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
+           "-q", wheel, env=env)
+    return venv / "bin" / "reportgen"
