@@ -93,11 +93,18 @@ def make_columns(documents: tuple[Document, ...], mode: str) -> tuple[Column, ..
 def column_notes(columns: tuple[Column, ...]) -> tuple[str, ...]:
     """One note naming the columns that hold several documents, and how to split them."""
     shared = [f"the {c.label} column holds {len(c.documents)} documents "
-              f"({', '.join(d.id for d in c.documents)})"
+              f"({_some(d.id for d in c.documents)})"
               for c in columns if len(c.documents) > 1]
     if not shared:
         return ()
     return (", ".join(shared) + "; set columns: document in briefing.yaml for one column each",)
+
+
+def _some(names, shown: int = 3) -> str:
+    """ "a, b, c" or "a, b, c and 97 more": a note stays one readable line at any size."""
+    names = list(names)
+    more = f" and {len(names) - shown} more" if len(names) > shown + 1 else ""
+    return ", ".join(names if not more else names[:shown]) + more
 
 
 def _section(theme: Theme, columns, briefing: Briefing, computed) -> ThemeSection:
