@@ -6,9 +6,8 @@ a quarter of a second, which HTML-only rebuilds should not pay.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .errors import Problem, ReportgenError
+from .markup import web_or_mail
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
 # PDF/UA, and archival PDF/A. pdf/ua-1 costs about 10 % more layout time and 20 %
@@ -33,6 +32,18 @@ def pdf_bytes(html: str, variant: str | None = None) -> bytes:
         def fetch(self, url, headers=None):
             raise ValueError(f"reportgen does not fetch external resources ({url})")
 
-    document = weasyprint.HTML(string=html, base_url=str(Path.cwd()), url_fetcher=NoNetwork())
     options = {"pdf_variant": variant} if variant else {}
-    return document.write_pdf(**options)
+    # No base URL: "#..." links stay links inside the PDF and nothing is resolved
+    # against a local folder (a shared brief must not carry file:///home/...).
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork())
+    rendered = document.render(**options)
+    for page in rendered.pages:
+        page.links[:] = [link for link in page.links if _kept(link)]
+    return rendered.write_pdf(**options)
+
+
+def _kept(link: tuple) -> bool:
+    """A link inside the brief, or to the web or mail: any other (a relative path,
+    file:) would point at the reader's own disk."""
+    kind, target = link[0], link[1]
+    return kind == "internal" or (kind == "external" and web_or_mail(target))

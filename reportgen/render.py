@@ -1,8 +1,8 @@
 """Stage 4: render the comparison with Jinja2 — HTML page, print HTML, JSON.
 
 Templates only lay out what :mod:`reportgen.compare` computed. Everything that
-comes from annotations is data, so autoescaping is on and only markdown-it
-output (raw HTML disabled) is marked safe.
+comes from annotations is data, so autoescaping is on and only markdown
+rendered by :mod:`reportgen.markup` (raw HTML off, nothing fetched) is marked safe.
 """
 
 from __future__ import annotations
@@ -11,23 +11,16 @@ import datetime as dt
 import json
 import math
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
-from markdown_it import MarkdownIt
 
 from . import __version__
 from .compare import Comparison, DatedEvent, DatedMark, timeline, voices
+from .markup import content_security_policy, markdown_block, markdown_inline, source_html
 from .model import Assertion, Document, Finding, Paragraph
-
-_markdown = MarkdownIt("js-default")  # CommonMark with raw HTML off
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUP_TAG = re.compile(r"<sup>(\d+)</sup>")
-_HEADING_MARK = re.compile(r"^#{1,6}\s+")
 
 KIND_LABELS = {
     "agreement": "Agreement", "discrepancy": "Discrepancy", "shift": "Shift over time",
@@ -43,40 +36,6 @@ KIND_PHRASES = {  # (one, several)
 def kind_phrase(kind: str, count: int) -> str:
     """ "3 discrepancies", "1 shift over time". """
     return f"{count} {KIND_PHRASES[kind][count != 1]}"
-
-
-# The same notes and paragraphs are rendered in several places (every theme a
-# paragraph belongs to, the appendix, both outputs): render each text once.
-@lru_cache(maxsize=8192)
-def _render_block(text: str) -> str:
-    return _markdown.render(text)
-
-
-@lru_cache(maxsize=8192)
-def _render_inline(text: str) -> str:
-    return _markdown.renderInline(text)
-
-
-def markdown_block(text: str) -> Markup:
-    return Markup(_render_block(text or ""))
-
-
-def markdown_inline(text: str) -> Markup:
-    return Markup(_render_inline(text or ""))
-
-
-def source_html(paragraph: Paragraph, document: Document, whole: bool = True) -> Markup:
-    """A source paragraph as shown: plain text escaped, or converted markdown rendered.
-
-    ``whole``: with the paragraphs continuing it joined (as compared), else its own text.
-    """
-    text = paragraph.full_text if whole else paragraph.text
-    if document.format == "markdown":
-        # Footnote markers survive PDF conversion as <sup>n</sup>; raw HTML stays off.
-        text = _SUP_TAG.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), text)
-        lines = [_HEADING_MARK.sub("", line) for line in text.split("\n")]
-        return Markup("<br>".join(_render_inline(line) for line in lines))
-    return Markup("<br>".join(escape(line) for line in text.split("\n")))
 
 
 def generated_date() -> dt.date:
@@ -99,7 +58,7 @@ def environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=markdown_block, md_inline=markdown_inline)
+    env.filters.update(md=markdown_block, md_inline=markdown_inline, csp=content_security_policy)
     env.globals.update(
         source_html=source_html, kind_labels=KIND_LABELS, kind_phrase=kind_phrase,
         source_line=source_line, unattributed=UNATTRIBUTED,

@@ -40,6 +40,7 @@ import watchfiles
 from .build import OUTPUT_NAMES, build
 from .errors import Problem, ReportgenError, display_path, print_problems
 from .load import Project
+from .markup import script_source
 
 PREVIEW_FORMATS = ("html", "json")  # what serve rebuilds: the PDF takes seconds
 WATCH_STEP_MS = 10  # a save is seen 1-2 steps after the last write event
@@ -470,6 +471,11 @@ def banner_html(outcome: Outcome | None) -> str:
             f"<h2>{html.escape(title)}</h2><pre>{html.escape(text)}</pre></section>")
 
 
+# The report's Content-Security-Policy runs only its own script and connects
+# nowhere; the served copy also runs the live-reload script, which listens here.
+_POLICY_SCRIPTS = re.compile(
+    r'(<meta http-equiv="Content-Security-Policy" content="[^"]*)script-src ')
+_PREVIEW_SCRIPTS = f"connect-src 'self'; script-src {script_source(_SCRIPT)} "
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 _HTML_OPEN = re.compile(r"<html\b", re.IGNORECASE)
@@ -486,6 +492,7 @@ def inject(page: str, outcome: Outcome | None) -> str:
     closes = list(_BODY_CLOSE.finditer(page))
     at = closes[-1].start() if closes else len(page)
     page = page[:at] + script + page[at:]
+    page = _POLICY_SCRIPTS.sub(lambda m: m[1] + _PREVIEW_SCRIPTS, page, count=1)
     mark = f' data-reportgen-build="{html.escape(build_id)}"'
     opened_html = _HTML_OPEN.search(page)
     if opened_html:
@@ -497,6 +504,7 @@ def strip_injection(page: str) -> str:
     """The report as on disk: ``page`` without what :func:`inject` added."""
     page = re.sub(re.escape(PREVIEW_START) + ".*?" + re.escape(PREVIEW_END), "", page,
                   flags=re.DOTALL)
+    page = page.replace(_PREVIEW_SCRIPTS, "script-src ", 1)
     return re.sub(r' data-reportgen-build="[^"]*"', "", page, count=1)
 
 

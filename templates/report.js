@@ -71,7 +71,8 @@
   // A link to something the filters hide (a paragraph a finding cites, say)
   // shows everything again rather than landing nowhere.
   function reveal() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (malformed) { /* "#%": look it up as written */ }
     var target = id && document.getElementById(id);
     if (target && !visible(target)) {
       form.reset();

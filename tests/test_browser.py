@@ -199,7 +199,7 @@ def test_a_findings_links_land_on_its_cited_paragraphs_and_back(visit, report):
     link = page.locator(f"#key-f-{finding['id']} a.cite").last
     target = link.get_attribute("href")
     link.click()
-    page.wait_for_function(f"location.hash === '{target}'")
+    page.wait_for_function(f"() => location.hash === '{target}'")
     box = page.locator(target).bounding_box()
     assert 0 <= box["y"] < DESKTOP["height"] / 2, box
     assert page.evaluate(f"document.querySelector('{target}').matches(':target')")
@@ -290,9 +290,19 @@ def test_a_link_to_a_filtered_out_paragraph_shows_everything_again(visit, report
     target = "#p-" + cite.replace(":", "-")
     assert not page.locator(target).is_visible()
     page.locator(f"#key-f-{finding['id']} a[href='{target}']").first.click()
-    page.wait_for_function(f"document.querySelector('{target}').offsetParent !== null")
+    page.wait_for_function(f"() => document.querySelector('{target}').offsetParent !== null")
     assert len(visible_sections(page)) == len(report["themes"])
     assert 0 <= page.locator(target).bounding_box()["y"] < DESKTOP["height"] / 2
+
+
+@pytest.mark.parametrize("fragment, then", [("#%", "%E0%A4%A"), ("#%E0%A4%A", "%")])
+def test_a_malformed_fragment_is_not_an_error(visit, fragment, then):
+    v = visit(DESKTOP, suffix=fragment)  # on opening, then on a hash change
+    v.page.evaluate(f"location.hash = {then!r}")
+    v.page.wait_for_timeout(100)
+    assert v.page.evaluate("location.hash") == "#" + then
+    assert v.errors == []
+    assert v.page.locator("#filters").is_visible()
 
 
 def test_without_scripts_the_whole_report_is_there(visit, report):
@@ -380,13 +390,15 @@ def test_no_console_errors_and_no_requests_beyond_the_file(visit, url, viewport)
     assert v.errors == []
     assert [m for m in v.console if m.startswith(("error", "warning"))] == []
     assert v.requests == [url], "the report fetched something"
+    policy = v.page.get_attribute("meta[http-equiv='Content-Security-Policy']", "content")
+    assert policy.startswith("default-src 'none';") and "'unsafe-eval'" not in policy
 
 
 def test_no_serious_or_critical_accessibility_violations(visit):
     assert AXE.exists(), "axe-core missing: run bash tests/install-test-deps.sh"
     for viewport in (DESKTOP, PHONE):
         v = visit(viewport)
-        v.page.add_script_tag(path=str(AXE))
+        v.page.evaluate(AXE.read_text(encoding="utf-8"))  # as a tool: the page CSP would block it
         result = v.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         bad = [(x["id"], x["impact"], len(x["nodes"]), x["nodes"][0]["target"])
                for x in result["violations"] if x["impact"] in ("serious", "critical")]

@@ -346,7 +346,7 @@ def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path):
 
             set_title(project, "Reloaded by itself")
             page.wait_for_function(
-                "document.querySelector('h1').textContent.includes('Reloaded by itself')",
+                "() => document.querySelector('h1').textContent.includes('Reloaded by itself')",
                 timeout=DEADLINE * 1000)
             assert page.evaluate("window.__sameDocument") is None  # a real reload
             page.evaluate("window.__sameDocument = true")
@@ -362,7 +362,7 @@ def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path):
             briefing.write_bytes(good)
             set_title(project, "Fixed again")
             page.wait_for_function(
-                "document.querySelector('h1').textContent.includes('Fixed again')",
+                "() => document.querySelector('h1').textContent.includes('Fixed again')",
                 timeout=DEADLINE * 1000)
             assert not problems.is_visible()
             assert errors == []
