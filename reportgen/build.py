@@ -1,31 +1,53 @@
-"""Orchestration: decide what to rebuild, run the stages, write atomically.
+"""Orchestration: decide what to rebuild, run the stages, write the outputs as one set.
 
 What to redo is decided from content hashes of every input (sources,
-annotation files, the templates each output uses, the tool's version), never
-timestamps. Everything is gathered, checked and rendered before anything is
-written, so a bad edit or a killed build leaves the last good report intact.
-The stages are imported lazily: a build with nothing to do needs none of them.
+annotation files, the templates each output uses, reportgen's own code and the
+versions of the libraries that shape the output), never timestamps.
+Everything is gathered, checked and rendered before anything is written, so a
+bad edit leaves the last good report intact.
+
+The outputs are replaced as a set (see :func:`publish`): each is written in
+full beside its target first, then all are renamed in quick succession, the
+build stamps last. The stamps record each output's hash, so a build killed
+among the renames leaves outputs that do not match them, and the next build
+rebuilds exactly those. The stages are imported lazily: a build with nothing
+to do needs none of them.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows has none: builds there are not serialised
+    fcntl = None
+
 from . import __version__
-from .errors import Problem, as_errors
+from .errors import Problem, ReportgenError, as_errors, display_path
 from .load import Project
 
 FORMATS = ("html", "json", "pdf")
 OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "pdf": "report.pdf"}
 ROOT_TEMPLATES = {"html": "report.html.j2", "pdf": "brief.html.j2"}  # json uses none
 STATE_DIR = ".reportgen"  # inside the output folder: build stamps and the last snapshot
+STATE_FILES = ("snapshot.json", "stamps.json")  # in the order they are replaced: stamps last
+LOCK_NAME = "lock"
 CHANGES_NAME = "changes.txt"
+LIBRARIES = ("Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML")  # they shape the outputs
+# what a build writes through a temporary file: `.report.html.k2j4x9.tmp`
+_TEMPORARY = re.compile(r"\.(%s)\.[^/]+\.tmp" % "|".join(
+    re.escape(name) for name in (*OUTPUT_NAMES.values(), CHANGES_NAME, *STATE_FILES)))
 
 
 @dataclass
@@ -52,29 +74,32 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
 
     ``strict``: warnings fail the build like errors, before anything is written.
     """
+    check_output_folder(project.output)
     state = BuildState(project.output)
-    stamps = {fmt: input_stamp(project, fmt, pdf_variant) for fmt in formats}
+    tool = tool_stamp(state.libraries)
+    stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant) for fmt in formats}
     stale = [fmt for fmt in formats if force or not state.is_current(fmt, stamps[fmt])]
     result = BuildResult(skipped=[fmt for fmt in formats if fmt not in stale])
     if state.warning:
-        result.warnings.append(Problem(str(state.path), None, state.warning, severity="warning"))
+        result.warnings.append(state.problem(state.path, state.warning))
     if not stale:
+        tidy(project.output)
         return result
     comparison, warnings = check(project)
     if strict and warnings:
         raise as_errors(warnings)
     result.warnings += warnings
-    outputs = {fmt: render(fmt, comparison, project, pdf_variant) for fmt in stale}
-    snapshot = _snapshot(comparison)
-    result.changes = describe_changes(state.snapshot(), snapshot)
-    for fmt, data in outputs.items():  # all rendered: now write
-        target = project.output / OUTPUT_NAMES[fmt]
-        write_atomic(target, data)
+    files: dict[Path, bytes] = {}  # everything rendered before anything is written
+    for fmt in stale:
+        data = render(fmt, comparison, project, pdf_variant)
+        files[project.output / OUTPUT_NAMES[fmt]] = data
         state.record(fmt, stamps[fmt], data)
-        result.written.append(target)
+    snapshot = _snapshot(comparison)
+    result.changes = state.changes_since(snapshot, result.warnings)
     if result.changes:
-        write_atomic(project.output / CHANGES_NAME, ("\n".join(result.changes) + "\n").encode())
-    state.save(snapshot)
+        files[project.output / CHANGES_NAME] = ("\n".join(result.changes) + "\n").encode()
+    publish(project.output, {**files, **state.files(snapshot)})
+    result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
     return result
 
 
@@ -92,9 +117,9 @@ def render(fmt: str, comparison, project: Project, pdf_variant: str | None = Non
 
 # -- what changed in the inputs ----------------------------------------------
 
-def input_stamp(project: Project, fmt: str, pdf_variant: str | None = None) -> str:
-    """A hash of everything output ``fmt`` is made from."""
-    digest = hashlib.sha256(f"reportgen {__version__} {fmt} {pdf_variant}\n".encode())
+def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None = None) -> str:
+    """A hash of everything output ``fmt`` is made from; ``tool`` is :func:`tool_stamp`."""
+    digest = hashlib.sha256(f"reportgen {__version__} {tool} {fmt} {pdf_variant}\n".encode())
     files = [*sorted(project.annotations.rglob("*.yaml")), *project.source_files()]
     if fmt in ROOT_TEMPLATES:
         files += template_files(project.templates, ROOT_TEMPLATES[fmt])
@@ -124,8 +149,78 @@ def template_files(folder: Path, root: str) -> list[Path]:
     return [folder / name for name in sorted(seen)]
 
 
+def tool_stamp(cache: dict) -> str:
+    """reportgen's own code and the versions of the libraries that shape its outputs."""
+    versions = library_versions(cache)
+    return hashlib.sha256(f"{code_digest()} {sorted(versions.items())}".encode()).hexdigest()
+
+
+@functools.cache  # the code that runs is the code loaded at start, whatever happens on disk
+def code_digest() -> str:
+    """A hash of every reportgen/*.py: editing the tool rebuilds what it made."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(f"{path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def library_versions(cache: dict) -> dict[str, str]:
+    """The installed versions of LIBRARIES, as importlib.metadata says.
+
+    Importing importlib.metadata costs a no-op build a fifth of its time, so
+    ``cache`` (kept with the build stamps) remembers the answer along with the
+    modification times of the folders on the import path: installing, removing
+    or upgrading a package changes its folder's time, and then they are looked up again.
+    """
+    folders = _import_folders()
+    if cache.get("folders") != folders or not isinstance(cache.get("versions"), dict):
+        cache.clear()
+        cache.update(folders=folders, versions=_installed_versions())
+    return cache["versions"]
+
+
+def _import_folders() -> list[list]:
+    """Each sys.path entry with its modification time (None when it does not exist).
+
+    The working folder (on the path under `python -m`) is left out: packages are
+    not installed there, and its time changes whenever a file is made in it.
+    """
+    folders = []
+    try:
+        here = os.getcwd()
+    except OSError:  # the working folder was deleted
+        here = None
+    for entry in sys.path:
+        if os.path.abspath(entry or ".") == here:
+            continue
+        try:
+            folders.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            folders.append([entry, None])
+    return folders
+
+
+@functools.cache
+def _installed_versions() -> dict[str, str]:
+    from importlib import metadata  # not imported when the cache answers
+
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
 class BuildState:
-    """Stamps of the last good build, kept in the output folder; never trusted if damaged."""
+    """Stamps of the last good build, kept in the output folder; never trusted if damaged.
+
+    stamps.json is the manifest of the output set: for each output, the hash of
+    its inputs and the hash of the file written. It is replaced last, so an
+    output that does not match it was written by an interrupted build.
+    """
 
     def __init__(self, output: Path):
         self.folder = output / STATE_DIR
@@ -142,7 +237,14 @@ class BuildState:
         except FileNotFoundError:
             pass
         except (OSError, ValueError, AttributeError):
-            self.warning = f"build cache {self.path} is damaged; rebuilding everything"
+            self.warning = "build cache is damaged; discarded, rebuilding everything"
+        if not isinstance(self.data.get("libraries"), dict):
+            self.data["libraries"] = {}
+        self.libraries: dict = self.data["libraries"]
+
+    @staticmethod
+    def problem(path: Path, message: str) -> Problem:
+        return Problem(display_path(path), None, message, severity="warning")
 
     def is_current(self, fmt: str, stamp: str) -> bool:
         entry = self.data["outputs"].get(fmt)
@@ -157,15 +259,27 @@ class BuildState:
     def record(self, fmt: str, stamp: str, data: bytes) -> None:
         self.data["outputs"][fmt] = {"inputs": stamp, "output": hashlib.sha256(data).hexdigest()}
 
-    def snapshot(self) -> dict | None:
+    def changes_since(self, snapshot: dict, warnings: list[Problem]) -> list[str]:
+        """What changed in substance since the last build (a damaged snapshot: a warning)."""
+        path = self.folder / "snapshot.json"
         try:
-            return json.loads((self.folder / "snapshot.json").read_text(encoding="utf-8"))
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []  # a first build
         except (OSError, ValueError):
-            return None
+            before = "damaged"
+        try:  # the shape of the old snapshot is not trusted either
+            return describe_changes(before, snapshot)
+        except (LookupError, TypeError, AttributeError, ValueError):
+            if not self.warning:  # the stamps were damaged too: said once
+                warnings.append(self.problem(path, "build cache is damaged; discarded, cannot "
+                                                   "say what changed since the last build"))
+            return []
 
-    def save(self, snapshot: dict) -> None:
-        write_atomic(self.folder / "snapshot.json", json.dumps(snapshot).encode())
-        write_atomic(self.path, json.dumps(self.data, indent=1).encode())
+    def files(self, snapshot: dict) -> dict[Path, bytes]:
+        """The state files to write, stamps.json last."""
+        return {self.folder / "snapshot.json": json.dumps(snapshot).encode(),
+                self.path: json.dumps(self.data, indent=1).encode()}
 
 
 # -- what changed in substance -----------------------------------------------
@@ -191,6 +305,8 @@ def describe_changes(before: dict | None, after: dict) -> list[str]:
     """Human-readable differences between two snapshots (none for a first build)."""
     if before is None:
         return []
+    if not isinstance(before, dict):
+        raise TypeError("snapshot is not a mapping")
     lines: list[str] = []
     old, new = before.get("findings", {}), after["findings"]
     for key in sorted(new.keys() - old.keys()):
@@ -232,8 +348,63 @@ def _paragraph_order(pid: str) -> tuple[str, int]:
 
 # -- writing -----------------------------------------------------------------
 
+def check_output_folder(output: Path) -> None:
+    """Refuse, before any work, an output folder that is a file or lies under one."""
+    for folder in (output, *output.parents):
+        try:
+            if not folder.exists():
+                continue
+        except OSError:
+            return  # cannot tell: writing will say what is wrong
+        if folder.is_dir():
+            return
+        where = ("is a file" if folder == output
+                 else f"cannot be made: {display_path(folder)} is a file")
+        raise ReportgenError([Problem(display_path(output), None, f"the output folder {where}",
+                                      "pass --output with a folder (it is made if missing)")])
+
+
+def publish(output: Path, files: dict[Path, bytes]) -> None:
+    """Replace ``files`` as one set, in order (the build stamps come last).
+
+    First every file is written in full to a temporary file beside its target:
+    a kill or a full disk in this phase leaves the previous set untouched (and
+    temporaries the next build removes). Then all are renamed in quick
+    succession, which needs no disk space; a build killed between two renames
+    leaves outputs that do not match the stamps, and the next build rebuilds them.
+    """
+    staged: list[tuple[str, Path]] = []
+    target, renamed = output, 0
+    try:
+        _repair_state_folder(output / STATE_DIR)
+        with _write_lock(output):
+            _remove(temporaries(output))
+            for target, data in files.items():
+                staged.append((_stage(target, data), target))
+            for temporary, target in staged:
+                os.replace(temporary, target)
+                renamed += 1
+            _sync_folders({target.parent for target in files})
+    except OSError as exc:
+        raise write_error(exc, target, kept=renamed == 0) from None
+    finally:
+        _remove(Path(temporary) for temporary, _ in staged[renamed:])
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: readers never see half a file."""
+    temporary = _stage(target, data)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, data: bytes) -> str:
+    """``data`` in full, on disk, in a temporary file beside ``target``; its path."""
+    if target.is_dir():  # found now, before any output is replaced
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -242,7 +413,96 @@ def write_atomic(target: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _sync_folders(folders) -> None:
+    """Make the renames durable: a power cut must not undo half of them (where supported)."""
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+
+@contextmanager
+def _write_lock(output: Path):
+    """One build at a time replaces the outputs; the kernel releases a killed build's lock."""
+    with open(output / STATE_DIR / LOCK_NAME, "a") as handle:
+        if fcntl:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _repair_state_folder(folder: Path) -> None:
+    """A damaged build cache (a file where a folder was, or the reverse) is discarded."""
+    if folder.exists() and not folder.is_dir():
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (*STATE_FILES, LOCK_NAME):
+        if (folder / name).is_dir() and not (folder / name).is_symlink():
+            import shutil
+
+            shutil.rmtree(folder / name)
+
+
+def temporaries(output: Path) -> list[Path]:
+    """Temporary files of builds in the output folder (left over if that build was killed)."""
+    found = []
+    for folder in (output, output / STATE_DIR):
+        try:
+            found += [folder / e.name for e in os.scandir(folder) if _TEMPORARY.fullmatch(e.name)]
+        except OSError:
+            pass
+    return found
+
+
+def tidy(output: Path) -> None:
+    """Remove what killed builds left behind (waiting for a build that is writing now)."""
+    if not temporaries(output):
+        return
+    try:
+        with _write_lock(output):
+            _remove(temporaries(output))
+    except OSError:
+        pass  # a read-only output folder: nothing this build must do
+
+
+def _remove(paths) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+_WRITE_HINTS = {
+    errno.ENOSPC: "free some disk space, then build again",
+    errno.EDQUOT: "free some disk space, then build again",
+    errno.EACCES: "choose a folder you can write with --output, or change its permissions",
+    errno.EPERM: "choose a folder you can write with --output, or change its permissions",
+    errno.EROFS: "the disk is read-only: choose another folder with --output",
+    errno.EISDIR: "a folder is in the way: remove it, or choose another folder with --output",
+    errno.ENOTDIR: "pass --output with a folder",
+    errno.EEXIST: "pass --output with a folder",
+    errno.ENOENT: "choose another folder with --output",
+}
+
+
+def write_error(exc: OSError, target: Path, kept: bool) -> ReportgenError:
+    """A located problem for an output that could not be written."""
+    reason = exc.strerror or str(exc)
+    hint = _WRITE_HINTS.get(exc.errno, "check the output folder")
+    outcome = ("the previous outputs are unchanged" if kept else
+               "some outputs were replaced: the next build finds and rebuilds the rest")
+    where = Path(exc.filename) if exc.errno in (errno.ENOTDIR, errno.ENOENT, errno.EEXIST) \
+        and exc.filename else target
+    return ReportgenError([Problem(display_path(where), None, f"cannot write the report: {reason}",
+                                   f"{hint}; {outcome}")])

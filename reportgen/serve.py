@@ -10,6 +10,12 @@ problems are printed in the terminal and laid over the last good report (which
 
 ``watch`` is the same loop without a server, for PDF workflows.
 
+The server is for one person's browser, but it holds up under abuse: an idle
+or half-open connection is closed after REQUEST_TIMEOUT_S, at most
+MAX_CONNECTIONS are served at once (more get 503 at once), an event stream
+ends after EVENT_STREAM_MAX_S (the browser reconnects by itself), and a
+malformed request gets an HTTP error status, never a dropped connection.
+
 Nothing that happens to the inputs stops the loop: every exception a build
 raises becomes a Problem shown like any other, and the watcher starts again
 when a watched folder is deleted and comes back.
@@ -49,6 +55,13 @@ ROOT_CHECK_MS = 250  # how often to check that the watched folders still exist
 EVENTS_PATH = "/__reportgen__/events"
 STATE_PATH = "/__reportgen__/state"
 KEEPALIVE_S = 15.0
+REQUEST_TIMEOUT_S = 10.0  # the longest a connection may stay silent (or not read)
+MAX_CONNECTIONS = 32  # handler threads at once; a browser opens at most 6 per host
+EVENT_STREAM_MAX_S = 300.0  # then the stream ends and EventSource reconnects
+_BUSY_TEXT = b"Too many connections; try again.\n"
+_BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+         b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s"
+         % (len(_BUSY_TEXT), _BUSY_TEXT))
 PREVIEW_START = "<!-- reportgen preview -->"
 PREVIEW_END = "<!-- /reportgen preview -->"
 _RESTARTED = "(watched folders changed)"
@@ -311,12 +324,39 @@ class PreviewServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         """One line, not a traceback; a browser dropping a connection is not worth one."""
         error = sys.exc_info()[1]
-        if not isinstance(error, ConnectionError):
+        if not isinstance(error, (ConnectionError, TimeoutError)):
             _say(f"preview: request failed: {type(error).__name__}: {error}", err=True)
 
     def __init__(self, address: tuple[str, int], project: Project, state: LatestBuild):
         self.project, self.state = project, state
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(address, PreviewHandler)
+
+    def process_request(self, request, client_address) -> None:
+        """A thread for the connection if fewer than MAX_CONNECTIONS are busy; else 503."""
+        if not self._slots.acquire(blocking=False):
+            return self._refuse(request)
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request) -> None:
+        """Answer 503 from the accepting thread, briefly: no thread is started for it."""
+        try:
+            request.settimeout(0.25)
+            request.recv(65536)  # read the request first: closing on it unread would reset
+            request.sendall(_BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     @property
     def url(self) -> str:
@@ -327,6 +367,11 @@ class PreviewServer(ThreadingHTTPServer):
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "reportgen-preview"
+    default_request_version = "HTTP/1.0"  # not 0.9: every answer, errors too, has a status line
+
+    def setup(self) -> None:
+        self.timeout = REQUEST_TIMEOUT_S  # on every read and write of the connection
+        super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._respond(head=False)
@@ -338,9 +383,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass
 
     def _respond(self, head: bool) -> None:
-        if not self._host_allowed():
+        host, path = self._target()
+        if not self._host_allowed(host):
             return self._send(421, b"Misdirected request\n", "text/plain; charset=utf-8", head)
-        path = unquote(urlsplit(self.path).path)
+        if path is None:
+            return self._send(400, b"Bad request\n", "text/plain; charset=utf-8", head)
         try:
             if path in ("/", "/" + OUTPUT_NAMES["html"]):
                 self._send(200, self._page(), "text/html; charset=utf-8", head)
@@ -353,14 +400,35 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self._send(204, b"", "image/x-icon", head)  # no 404 in the browser console
             else:
                 self._file(path, head)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser went away
+        except (ConnectionError, TimeoutError):
+            pass  # the browser went away, or stopped reading
 
-    def _host_allowed(self) -> bool:
+    def _target(self) -> tuple[str, str | None]:
+        """The host asked for, and the decoded path (None when the request target is
+        malformed: not a path, not UTF-8, or holding a NUL byte)."""
+        host, target = self.headers.get("Host") or "", self.path
+        if not target.startswith("/"):  # the absolute form, http://host/path, is allowed
+            try:
+                parts = urlsplit(target)
+            except ValueError:
+                return host, None
+            if parts.scheme.lower() != "http" or not parts.netloc:
+                return host, None
+            host, target = parts.netloc, parts.path or "/"
+        try:
+            path = unquote(target.split("?", 1)[0].split("#", 1)[0], errors="strict")
+        except UnicodeDecodeError:
+            return host, None
+        return host, None if "\0" in path else path
+
+    def _host_allowed(self, host: str) -> bool:
         """Refuse other Host names: a DNS-rebinding page must not read the preview."""
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        try:
+            name = urlsplit(f"//{host}").hostname or ""
+        except ValueError:
+            name = ""
         bound = str(self.server.server_address[0]).lower()
-        return host in ("localhost", "127.0.0.1", "::1", bound) or not bound.startswith(
+        return name in ("localhost", "127.0.0.1", "::1", bound) or not bound.startswith(
             ("127.", "::1", "localhost"))
 
     def _send(self, status: int, data: bytes, content_type: str, head: bool) -> None:
@@ -386,16 +454,23 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _file(self, path: str, head: bool) -> None:
         output = self.server.project.output.resolve()
-        target = (output / path.lstrip("/")).resolve()
-        hidden = any(part.startswith(".") for part in target.relative_to(output).parts) \
-            if target.is_relative_to(output) else True
-        if hidden or not target.is_file():  # not the build state under .reportgen/
+        try:  # a name too long, a folder unreadable: not found either
+            target = (output / path.lstrip("/")).resolve()
+            hidden = any(part.startswith(".") for part in target.relative_to(output).parts) \
+                if target.is_relative_to(output) else True
+            # not the build state in .reportgen/, nor anything but a regular file (a FIFO blocks)
+            data = target.read_bytes() if not hidden and target.is_file() else None
+        except OSError:
+            data = None
+        if data is None:
             return self._send(404, b"Not found\n", "text/plain; charset=utf-8", head)
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(200, target.read_bytes(), content_type, head)
+        self._send(200, data, content_type, head)
 
     def _events(self, head: bool) -> None:
-        """Server-Sent Events: the current build at once, then each new one."""
+        """Server-Sent Events: the current build at once, then each new one, for up to
+        EVENT_STREAM_MAX_S (a client that stops reading is let go then, or at the
+        first write that blocks for REQUEST_TIMEOUT_S)."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -404,9 +479,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         self.wfile.write(b"retry: 1000\n\n")
         self.wfile.flush()
-        seen = None
-        while not self.server.state.closed:
-            outcome = self.server.state.wait_for_change(seen, KEEPALIVE_S)
+        seen, ends = None, time.monotonic() + EVENT_STREAM_MAX_S
+        while not self.server.state.closed and time.monotonic() < ends:
+            wait = min(KEEPALIVE_S, max(0.0, ends - time.monotonic()))
+            outcome = self.server.state.wait_for_change(seen, wait)
             if outcome is None:
                 self.wfile.write(b": still here\n\n")
             else:

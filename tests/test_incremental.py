@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_project
+from reportgen import build as building
 from reportgen.build import build
 from reportgen.errors import ReportgenError
 from reportgen.load import Project
@@ -64,6 +65,55 @@ def test_each_input_rebuilds_exactly_the_outputs_made_from_it(project, path, old
     assert rebuilt(project) == []
 
 
+def test_a_change_to_reportgen_itself_rebuilds_everything(project, monkeypatch):
+    build(project, formats=("html", "json"))
+    monkeypatch.setattr(building, "code_digest", lambda: "render.py edited")
+    assert rebuilt(project, formats=("html", "json")) == ["html", "json"]
+    assert rebuilt(project, formats=("html", "json")) == []
+
+
+def test_a_library_upgrade_rebuilds_everything(project, monkeypatch):
+    build(project, formats=("html", "json"))
+    versions = building._installed_versions()
+    assert set(versions) == {"Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML"}
+    assert "not installed" not in versions.values()
+    # a package was installed somewhere on the import path: versions are looked up again
+    monkeypatch.setattr(building, "_import_folders", lambda: [["/site-packages", 2]])
+    monkeypatch.setattr(building, "_installed_versions", lambda: versions)
+    assert rebuilt(project, formats=("html", "json")) == []  # the same versions: nothing to do
+    monkeypatch.setattr(building, "_import_folders", lambda: [["/site-packages", 3]])
+    monkeypatch.setattr(building, "_installed_versions",
+                        lambda: dict(versions, WeasyPrint="999.0"))
+    assert rebuilt(project, formats=("html", "json")) == ["html", "json"]
+    assert rebuilt(project, formats=("html", "json")) == []
+
+
+def test_an_edited_copy_of_reportgen_rebuilds_what_it_made(tmp_path):
+    """The real thing: a copy of the package (laid out as in the checkout), edited between
+    two builds run as new processes."""
+    tool = tmp_path / "tool"
+    shutil.copytree(ROOT / "reportgen", tool / "reportgen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", tool / "templates")
+    write_project(tmp_path / "project")
+    env = dict(os.environ, PYTHONPATH=str(tool))
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    assert run("-c", "import reportgen; print(reportgen.__file__)").startswith(str(tool))
+    command = ("-m", "reportgen", "build", "--format", "html,json",
+               "--project", str(tmp_path / "project"))
+    assert "wrote" in run(*command)
+    assert "nothing changed" in run(*command)
+    render = tool / "reportgen" / "render.py"
+    render.write_text(render.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    rewritten = run(*command)
+    assert "report.html" in rewritten and "report.json" in rewritten
+    assert "nothing changed" in run(*command)
+
+
 def test_force_rebuilds_everything(project):
     build(project)
     assert rebuilt(project, force=True) == ["html", "json", "pdf"]
@@ -75,7 +125,8 @@ def test_an_output_deleted_by_hand_is_rebuilt(project):
     assert rebuilt(project, formats=("html", "json")) == ["json"]
 
 
-@pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": "0.0", "outputs": {}}'])
+@pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": "0.0", "outputs": {}}',
+                                    '{"version": "0.1.0", "outputs": [], "libraries": 3}'])
 def test_a_damaged_cache_is_discarded_with_a_warning(project, damage):
     build(project, formats=("html",))
     (project.output / ".reportgen" / "stamps.json").write_text(damage)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_project
 from reportgen import serve as preview
 from reportgen.build import build
 from reportgen.errors import display_path
@@ -61,7 +62,7 @@ class Preview:
     """A running `serve` and the ways a test looks at it."""
 
     def __init__(self, project: Project, port: int):
-        self.project, self.base = project, f"http://127.0.0.1:{port}"
+        self.project, self.port, self.base = project, port, f"http://127.0.0.1:{port}"
         self.report = project.output / "report.html"
 
     def get(self, path: str = "/", headers: dict | None = None) -> tuple[int, str]:
@@ -368,6 +369,111 @@ def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path):
             assert errors == []
         finally:
             browser.close()
+
+
+# --- serve under abuse --------------------------------------------------------------
+
+def exchange(port: int, request: bytes) -> bytes:
+    """Send ``request`` on a new connection to 127.0.0.1; all the server answers until it
+    closes the connection (or until DEADLINE)."""
+    answer, deadline = b"", time.monotonic() + DEADLINE
+    with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as sock:
+        sock.sendall(request)
+        try:
+            while time.monotonic() < deadline and (chunk := sock.recv(65536)):
+                answer += chunk
+        except ConnectionResetError:
+            pass  # closed on the rest of a request it refused to read: the answer came first
+    return answer
+
+
+def status(answer: bytes) -> int:
+    assert answer.startswith(b"HTTP/1."), f"no HTTP answer: {answer[:60]!r}"
+    return int(answer.split(b" ", 2)[1])
+
+
+def get(port: int, target: str, host: str = "127.0.0.1") -> int:
+    request = f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    return status(exchange(port, request.encode("latin-1")))
+
+
+def test_malformed_requests_get_an_http_error_not_a_dropped_connection(tmp_path):
+    with serving(write_project(tmp_path)) as live:
+        port = live.port
+        expected = {
+            "/%": 404, "/%ff": 400, "/%c3%28": 400, "/%00": 400, "/report.html%00.txt": 400,
+            "/\x00": 400, "/../../etc/passwd": 404, "/..%2f..%2fetc%2fpasswd": 404,
+            "/%2e%2e/annotations/briefing.yaml": 404, "//etc/passwd": 404,
+            "/" + "x" * 300: 404, "/" + "x/" * 3000: 404, "/" + "x" * 70_000: 414,
+            "/.reportgen/stamps.json": 404, "/report.json?x=%ff#%": 200,
+            "*": 400, "report.html": 400, "ftp://127.0.0.1/report.html": 400,
+            "http://[::1/": 400, f"http://127.0.0.1:{port}/report.json": 200,
+            f"http://127.0.0.1:{port}/%ff": 400, "http://attacker.example/report.json": 421,
+        }
+        answers = {target[:40]: get(port, target) for target in expected}
+        assert answers == {target[:40]: code for target, code in expected.items()}
+        assert get(port, "/", host="[::1]") == 200 and get(port, "/", host="[::1]:1") == 200
+        assert get(port, "/", host="attacker.example") == 421
+        assert status(exchange(port, b"GET / HTTP/1.0\r\n\r\n")) == 421  # no Host at all
+        assert status(exchange(port, b"BREW /pot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) == 501
+        assert status(exchange(port, b"\xff\xfe garbage\r\n\r\n")) == 400
+        assert status(exchange(port, b"GET\r\n\r\n")) == 400
+        assert live.get("/")[0] == 200  # and still serving
+
+
+def test_idle_and_half_open_connections_are_closed(tmp_path, monkeypatch):
+    monkeypatch.setattr(preview, "REQUEST_TIMEOUT_S", 0.5)
+    with serving(write_project(tmp_path)) as live:
+        for opening in (b"", b"GET / HT", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"):
+            with socket.create_connection(("127.0.0.1", live.port), timeout=DEADLINE) as sock:
+                sock.sendall(opening)
+                started = time.monotonic()
+                assert sock.recv(1024) == b"", opening  # closed by the server
+                assert time.monotonic() - started < 3, opening
+        assert live.get("/")[0] == 200
+
+
+def handler_threads() -> int:
+    return sum("process_request_thread" in thread.name for thread in threading.enumerate())
+
+
+def test_connections_beyond_the_cap_are_refused_and_threads_stay_bounded(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setattr(preview, "MAX_CONNECTIONS", 4)
+    with serving(write_project(tmp_path)) as live:
+        idle = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(4)]
+        try:
+            wait_until(lambda: handler_threads() == 4, "the idle connections to hold all slots")
+            for _ in range(10):
+                answer = exchange(live.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert status(answer) == 503 and b"Retry-After: 1" in answer
+            assert handler_threads() == 4
+        finally:
+            for sock in idle:
+                sock.close()
+        wait_until(lambda: live.get("/")[0] == 200, "a slot to be free again")
+        wait_until(lambda: handler_threads() == 0, "the handler threads to end")
+
+
+def test_event_streams_end_in_time_even_for_a_client_that_stops_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(preview, "MAX_CONNECTIONS", 1)
+    monkeypatch.setattr(preview, "EVENT_STREAM_MAX_S", 1.0)
+    monkeypatch.setattr(preview, "KEEPALIVE_S", 0.2)
+    request = f"GET {preview.EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    with serving(write_project(tmp_path)) as live:
+        started = time.monotonic()
+        stream = exchange(live.port, request)  # read to the end: the stream ends by itself
+        assert 1.0 <= time.monotonic() - started < 1.0 + DEADLINE / 2
+        assert status(stream) == 200 and b"\ndata: {" in stream and b": still here" in stream
+
+        wait_until(lambda: handler_threads() == 0, "the first stream's thread to end")
+        with socket.create_connection(("127.0.0.1", live.port), timeout=DEADLINE) as stalled:
+            stalled.sendall(request)  # and does not read
+            wait_until(lambda: get(live.port, preview.STATE_PATH) == 503,
+                       "the stalled stream to hold the only slot")
+            wait_until(lambda: get(live.port, preview.STATE_PATH) == 200,
+                       "the stalled stream to end and free its slot", timeout=5)
+            assert status(stalled.recv(65536)) == 200  # it was the stream that held the slot
 
 
 # --- watch ------------------------------------------------------------------------
