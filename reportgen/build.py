@@ -35,7 +35,7 @@ except ImportError:  # Windows has none: builds there are not serialised
 
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
-from .load import Project
+from .project import Project
 
 FORMATS = ("html", "json", "pdf")
 OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "pdf": "report.pdf"}

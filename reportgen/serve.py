@@ -45,8 +45,8 @@ import watchfiles
 
 from .build import OUTPUT_NAMES, build
 from .errors import Problem, ReportgenError, display_path, print_problems
-from .load import Project
 from .markup import script_source
+from .project import Project
 
 PREVIEW_FORMATS = ("html", "json")  # what serve rebuilds: the PDF takes seconds
 WATCH_STEP_MS = 10  # a save is seen 1-2 steps after the last write event

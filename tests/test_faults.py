@@ -27,7 +27,7 @@ from reportgen import build as building
 from reportgen import cli
 from reportgen.build import BuildState, build, input_stamp, temporaries, tool_stamp
 from reportgen.errors import display_path
-from reportgen.load import Project
+from reportgen.project import Project
 
 PREVIEW = ("html", "json")
 

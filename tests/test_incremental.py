@@ -15,7 +15,7 @@ from conftest import ROOT, write_project
 from reportgen import build as building
 from reportgen.build import build
 from reportgen.errors import ReportgenError
-from reportgen.load import Project
+from reportgen.project import Project
 
 
 @pytest.fixture
