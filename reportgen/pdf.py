@@ -7,7 +7,6 @@ a quarter of a second, which HTML-only rebuilds should not pay.
 from __future__ import annotations
 
 from .errors import Problem, ReportgenError
-from .markup import web_or_mail
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
 # PDF/UA, and archival PDF/A. pdf/ua-1 costs about 10 % more layout time and 20 %
@@ -45,5 +44,7 @@ def pdf_bytes(html: str, variant: str | None = None) -> bytes:
 def _kept(link: tuple) -> bool:
     """A link inside the brief, or to the web or mail: any other (a relative path,
     file:) would point at the reader's own disk."""
+    from .markup import web_or_mail  # markdown-it: not for a build that makes no PDF
+
     kind, target = link[0], link[1]
     return kind == "internal" or (kind == "external" and web_or_mail(target))

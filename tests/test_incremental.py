@@ -114,6 +114,24 @@ def test_an_edited_copy_of_reportgen_rebuilds_what_it_made(tmp_path):
     assert "nothing changed" in run(*command)
 
 
+def test_a_build_with_nothing_to_do_loads_no_library(tmp_path):
+    """A no-op build stays fast (an interpreter start and a few hashes): it imports none
+    of the libraries, nor importlib.metadata (the versions are cached with the stamps)."""
+    write_project(tmp_path)
+    script = ("import sys; from reportgen.cli import main; main(sys.argv[1:]); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'jinja2', "
+              "'markdown_it', 'markupsafe', 'weasyprint'}), 'importlib.metadata' in sys.modules)")
+    command = [sys.executable, "-c", script, "build", "--format", "html,json",
+               "--project", str(tmp_path)]
+
+    def loaded() -> str:
+        run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True)
+        return run.stdout.splitlines()[-1]
+
+    assert loaded() != "[] False"  # a real build needs them
+    assert loaded() == "[] False"
+
+
 def test_force_rebuilds_everything(project):
     build(project)
     assert rebuilt(project, force=True) == ["html", "json", "pdf"]
