@@ -391,16 +391,6 @@ def publish(output: Path, files: dict[Path, bytes]) -> None:
         _remove(Path(temporary) for temporary, _ in staged[renamed:])
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: readers never see half a file."""
-    temporary = _stage(target, data)
-    try:
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _stage(target: Path, data: bytes) -> str:
     """``data`` in full, on disk, in a temporary file beside ``target``; its path."""
     if target.is_dir():  # found now, before any output is replaced
