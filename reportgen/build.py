@@ -23,7 +23,7 @@ import json
 import os
 import re
 import sys
-import tempfile
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ except ImportError:  # Windows has none: builds there are not serialised
 
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
+from .files import content_hash, stage, sync_folder
 from .project import Project
 
 FORMATS = ("html", "json", "pdf")
@@ -104,6 +105,30 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
 
 
 def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None) -> bytes:
+    """Output ``fmt`` as bytes; a broken template is a located problem, not a traceback."""
+    from jinja2 import TemplateError
+
+    try:
+        return _render(fmt, comparison, project, pdf_variant)
+    except TemplateError as exc:
+        raise template_problem(exc, project.templates) from None
+
+
+def template_problem(exc, templates: Path) -> ReportgenError:
+    """The template file and line a Jinja error arose at (from the error, or its traceback)."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not name:
+        frames = traceback.extract_tb(exc.__traceback__)
+        inside = [f for f in frames if f.filename.endswith((".j2", ".html", ".css", ".js"))]
+        name, line = (inside[-1].filename, inside[-1].lineno) if inside else (None, None)
+    where = display_path(Path(name)) if name else display_path(templates)
+    message = getattr(exc, "message", None) or str(exc)
+    return ReportgenError([Problem(where, line, f"template error: {message}",
+                                   "fix the template, or remove the project's templates/ "
+                                   "folder to use the bundled ones")])
+
+
+def _render(fmt: str, comparison, project: Project, pdf_variant: str | None = None) -> bytes:
     from .render import render_html, render_json, render_print_html
 
     if fmt == "html":
@@ -125,10 +150,7 @@ def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None =
         files += template_files(project.templates, ROOT_TEMPLATES[fmt])
     for path in files:
         digest.update(f"{path}\n".encode())
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"missing")
+        digest.update(content_hash(path))  # a FIFO among the inputs must not hang the build
     return digest.hexdigest()
 
 
@@ -392,34 +414,16 @@ def publish(output: Path, files: dict[Path, bytes]) -> None:
 
 
 def _stage(target: Path, data: bytes) -> str:
-    """``data`` in full, on disk, in a temporary file beside ``target``; its path."""
+    """``data`` in full, on disk, beside ``target``; refused at once if a folder is in the way."""
     if target.is_dir():  # found now, before any output is replaced
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return temporary
+    return stage(target, data)
 
 
 def _sync_folders(folders) -> None:
     """Make the renames durable: a power cut must not undo half of them (where supported)."""
     for folder in folders:
-        try:
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
+        sync_folder(folder)
 
 
 @contextmanager

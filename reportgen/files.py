@@ -9,7 +9,9 @@ what was read, and never through a link that leads out of the project.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,22 @@ def write_atomic(target: Path, data: bytes, mode: int = 0o644, before_replace=No
     ``before_replace``: called when the new content is safely on disk, just
     before it replaces the target; raising there leaves the target untouched.
     """
+    temporary = stage(target, data, mode)
+    try:
+        if before_replace is not None:
+            before_replace()
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
+
+
+def stage(target: Path, data: bytes, mode: int = 0o644) -> str:
+    """``data`` in full, on disk, in a temporary file beside ``target``; its path.
+
+    Renaming it over ``target`` is then the whole write, and needs no disk space.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -30,17 +48,14 @@ def write_atomic(target: Path, data: bytes, mode: int = 0o644, before_replace=No
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
-        if before_replace is not None:
-            before_replace()
-        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
+    return temporary
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
+def sync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); harmless where folders cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -51,6 +66,16 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def content_hash(path: Path) -> bytes:
+    """SHA-256 of a regular file's bytes; a fixed marker for anything else (never blocks)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return b"not a regular file"
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
 
 
 def rewrite_text(path: Path, was: str, text: str, inside: Path) -> None:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .errors import Problem, ReportgenError, display_path
 from .files import rewrite_text
-from .load import Project, read_source
+from .load import read_source
+from .project import Project
 from .segment import Segment, normalise, split_paragraphs, suggest_quote
 from .yamlio import edited_text
 

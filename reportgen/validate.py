@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from . import schema, spec
 from .errors import Problem, ReportgenError, display_path
-from .load import NOT_SOURCES, SOURCE_SUFFIXES, Loaded, file_kind
+from .load import Loaded, file_kind
+from .project import NOT_SOURCES, SOURCE_SUFFIXES
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
                     Paragraph, Theme, Verdict, label_documents)
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote

@@ -125,3 +125,23 @@ def test_annotated_text_is_escaped_not_trusted(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert 'href="javascript:' not in page
+
+
+def test_a_broken_template_is_a_located_error_not_a_traceback(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT, write_project
+
+    write_project(tmp_path)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    page = tmp_path / "templates" / "report.html.j2"
+    lines = page.read_text(encoding="utf-8").split("\n")
+    lines[4] += "{% if %}"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "reportgen", "build", "--format", "html"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "templates/report.html.j2:5: error: template error: " in done.stderr
+    assert not (tmp_path / "build" / "report.html").exists()
