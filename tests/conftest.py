@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import errno
 import textwrap
 from pathlib import Path
 
@@ -167,3 +168,39 @@ def wheel_reportgen(tmp_path_factory) -> Path:
     run_ok(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
            "-q", wheel, env=env)
     return venv / "bin" / "reportgen"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB tmpfs at tmp_path/disk, to fill up (root can mount one); skipped where not allowed."""
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); injected ENOSPC tests cover it")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill ``disk`` to the last byte; returns the filler file."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as handle:
+        while True:
+            try:
+                handle.write(b"\0" * 4096)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+                break
+        for size in (512, 64, 1):
+            try:
+                while handle.write(b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    return filler

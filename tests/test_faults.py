@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_project
+from conftest import ROOT, fill, write_project
 from reportgen import build as building
 from reportgen import cli
 from reportgen.build import BuildState, build, input_stamp, temporaries, tool_stamp
@@ -209,40 +209,6 @@ def test_a_full_disk_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
         in err
     assert "Traceback" not in err
     assert files(project.output) == before  # the staged report.html was removed too
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 1 MB tmpfs at tmp_path/disk (root with mount permission only)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root); the injected ENOSPC test covers it")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=True)
-
-
-def fill(disk: Path) -> Path:
-    """Fill ``disk`` to the last byte; returns the filler file."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as handle:
-        while True:
-            try:
-                handle.write(b"\0" * 4096)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-                break
-        for size in (512, 64, 1):
-            try:
-                while handle.write(b"\0" * size):
-                    pass
-            except OSError:
-                pass
-    return filler
 
 
 def test_a_full_disk_for_real(tmp_path, small_disk):

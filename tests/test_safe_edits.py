@@ -4,7 +4,6 @@ And re-anchoring aligns the old and new paragraph sequences, so repeated
 paragraphs keep their order and an orphan is never attached to a look-alike.
 """
 
-import errno
 import os
 import random
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_project
+from conftest import ROOT, fill, write_project
 from reportgen import files
 from reportgen.build import check
 from reportgen.errors import ReportgenError
@@ -179,31 +178,11 @@ def test_a_link_inside_the_project_stays_a_link(tmp_path):
     assert alpha.is_symlink() and "  - para: 3\n" in kept.read_text()
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 256 KiB tmpfs (root can mount one here); skipped where mounting is not allowed."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_a_full_disk_leaves_the_file_as_it_was(small_disk):
     project = write_project(small_disk, sources={"a.txt": INSERTED})
     alpha = project.annotations / "documents" / "alpha.yaml"
     before = alpha.read_bytes()
-    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)
-    try:  # fill the disk to the last byte
-        while True:
-            os.write(fd, b"\0" * 1024)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
+    fill(small_disk)
     with pytest.raises(ReportgenError) as caught:
         reanchor(project, write=True)
     assert "could not be written: No space left on device" in caught.value.problems[0].message
