@@ -115,6 +115,9 @@ def parser() -> argparse.ArgumentParser:
     watch_cmd.set_defaults(run=run_watch)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the annotation files")
+    schema_cmd.add_argument("--write", type=Path, metavar="DIR",
+                            help="write one KIND.schema.json per file kind into DIR instead "
+                                 "(annotations/schemas refreshes a project's)")
     schema_cmd.set_defaults(run=run_schema)
     return root
 
@@ -270,7 +273,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    from .editor import write_schema_files
     from .schema import json_schemas
 
-    print(json.dumps(json_schemas(), indent=2))
+    if args.write is None:
+        print(json.dumps(json_schemas(), indent=2))
+        return 0
+    for path in write_schema_files(args.write):
+        print(f"wrote {display_path(path)}")
     return 0
