@@ -405,16 +405,16 @@ def _to_code_points(text: str, selections: list[_Selection]) \
         -> tuple[list[_Selection], list[_Selection], str]:
     """The selections with code point positions, those past the end of the text, and the
     unit chosen ("" when the text reads the same in every unit)."""
+    astral, crlf = any(ord(c) > 0xFFFF for c in text), "\r\n" in text
     readings = {}
     for unit, (utf16, crlf_once) in UNITS.items():
-        offsets = _unit_offsets(text, utf16, crlf_once)
-        if any(offsets == other for other, _, _ in readings.values()):
+        if (utf16 and not astral) or (crlf_once and not crlf):
             continue  # the same reading as one before: this text cannot tell them apart
-        inside = [s for s in selections if s.end <= offsets[-1]]
+        offsets = _unit_offsets(text, utf16, crlf_once)
         converted = [_Selection(s.guid, s.name, bisect.bisect_left(offsets, s.start),
                                 bisect.bisect_left(offsets, s.end), s.codes, s.notes)
-                     for s in inside]
-        readings[unit] = (offsets, converted, [s for s in selections if s not in inside])
+                     for s in selections if s.end <= offsets[-1]]
+        readings[unit] = (offsets, converted, [s for s in selections if s.end > offsets[-1]])
     score = {unit: (len(converted), _boundary_score(text, converted))
              for unit, (_, converted, _) in readings.items()}
     best = max(readings, key=lambda unit: score[unit])  # ties: the first, code points
