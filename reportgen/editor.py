@@ -6,8 +6,8 @@ declarations the checker uses). An annotation file names its schema on its
 first line with a path relative to itself, as yaml-language-server (VS Code's
 YAML extension, Neovim, Helix, Zed ...) reads it::
 
-    # yaml-language-server: $schema=schemas/themes.schema.json          (annotations/themes.yaml)
-    # yaml-language-server: $schema=../schemas/document.schema.json     (annotations/documents/x.yaml)
+    # yaml-language-server: $schema=schemas/themes.schema.json        (in annotations/themes.yaml)
+    # yaml-language-server: $schema=../schemas/document.schema.json   (in annotations/documents/)
 
 Relative paths travel with the project (git, a zip, another machine); the
 schemas are project files, not a path into wherever reportgen is installed.

@@ -522,6 +522,7 @@ def _document_text(origin: str, doc_id: str, seed_name: str, source: _Source, ma
                    mode: str, kinds: dict[int, str], themes: dict[int, list[str]],
                    notes: dict[int, list[str]]) -> str:
     meta = source.metadata
+    published = _published(meta)
     lines = [modeline("document", in_documents=True),
              f"# Imported by `reportgen import` from {origin}, source {_quoted(source.name)}.",
              "# Paragraphs no coded selection touched have `themes: []` to fill in, or another",
@@ -531,8 +532,8 @@ def _document_text(origin: str, doc_id: str, seed_name: str, source: _Source, ma
              f"title: {_quoted(meta.get('title') or source.name)}",
              f"author: {_quoted(meta.get('author', ''))}",
              f"outlet: {_quoted(meta.get('outlet', ''))}",
-             f"published: {_quoted(_published(meta))}" + ("" if _published(meta) else
-                                                            '          # "YYYY", "YYYY-MM" or "YYYY-MM-DD"')]
+             f"published: {_quoted(published)}"
+             + ("" if published else '          # "YYYY", "YYYY-MM" or "YYYY-MM-DD"')]
     for key in ("account", "label"):
         if meta.get(key):
             lines.append(f"{key}: {_quoted(meta[key])}")
@@ -543,7 +544,8 @@ def _document_text(origin: str, doc_id: str, seed_name: str, source: _Source, ma
         lines.append(f"segmentation: {mode}")
     lines.append("paragraphs:")
     for index, segment in enumerate(mapping.segments):
-        lines += [f"  - para: {segment.number}", f"    quote: {_quoted(suggest_quote(segment.text))}"]
+        lines += [f"  - para: {segment.number}",
+                  f"    quote: {_quoted(suggest_quote(segment.text))}"]
         if index in kinds:
             lines.append(f"    kind: {kinds[index]}")
         if themes.get(index) or index not in kinds:
@@ -577,11 +579,12 @@ def import_qdpx(project, path: Path, segmentation: str = "fit") -> ImportResult:
     _plan_title(project, reader.root.get("name", ""), plan)
     _write(project, plan, result)
     result.notes, result.unmapped = reader.notes, reader.unmapped
+    left = len(reader.unmapped)
     result.summary = (f"imported {plan.documents} source{'s' * (plan.documents != 1)}, "
                       f"{plan.paragraphs} paragraphs ({plan.coded} coded), "
                       f"{len(theme_ids)} codes as themes; "
-                      f"{len(reader.unmapped)} thing{'s' * (len(reader.unmapped) != 1)} not imported"
-                      + (" (listed above)" if reader.unmapped else "")
+                      f"{left} thing{'s' * (left != 1)} not imported"
+                      + (" (listed above)" if left else "")
                       + f"; next: `{project.command('check')}`")
     return result
 

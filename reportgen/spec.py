@@ -313,13 +313,17 @@ def _text_schema(extras) -> dict:
     """Text as the checker takes it: a string, or a number YAML read where text is meant."""
     pattern = next((rule for rule in extras if isinstance(rule, Pattern)), None)
     least = next((rule.count for rule in extras if isinstance(rule, MinLen)), 0)
+    # patternErrorMessage: what editors (yaml-language-server) say instead of the regex
     if pattern is None:
         schema = {"type": ["string", "number"]}  # any number written out is text
     else:  # only the whole numbers whose digits the pattern accepts
-        schema = {"type": "string", "pattern": f"^(?:{pattern.regex})$"}  # patterns search
+        schema = {"type": "string", "pattern": f"^(?:{pattern.regex})$",  # patterns search
+                  "patternErrorMessage": f"not {pattern.what}: {pattern.hint}".rstrip(": ")}
     if least:  # counted without the spaces around it, as the checker does
         schema["minLength"] = least
-        schema.setdefault("pattern", r"\S" if least == 1 else rf"\S[\s\S]{{{least - 2}}}\S")
+        if "pattern" not in schema:
+            schema["pattern"] = r"\S" if least == 1 else rf"\S[\s\S]{{{least - 2}}}\S"
+            schema["patternErrorMessage"] = "should not be empty"
     if pattern is None or pattern.numbers is None:
         return schema
     low, high = pattern.numbers

@@ -281,3 +281,140 @@ def test_checker_and_schema_agree_on_mutated_copies(kind):
                                      f"schema {'accepts' if editor else 'refuses'}")
     assert not disagreements, f"{len(disagreements)} of {tried}:\n" + "\n".join(disagreements[:40])
     assert tried > 100 and 0 < refused < tried  # the mutations test both ways
+
+
+# -- in a real editor's language server ---------------------------------------------
+
+YAML_LS = ROOT / "tests" / ".cache" / "node_modules" / "yaml-language-server" / "bin" / \
+    "yaml-language-server"
+
+
+class LanguageServer:
+    """yaml-language-server over stdio, as VS Code's YAML extension (and others) run it."""
+
+    def __init__(self, root):
+        import os
+        import subprocess
+
+        assert YAML_LS.exists(), "yaml-language-server missing: run bash tests/install-test-deps.sh"
+        self.process = subprocess.Popen(["node", str(YAML_LS), "--stdio"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.last_id = 0
+        self.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(),
+                                    "capabilities": {"workspace": {"configuration": True}}})
+        self.notify("initialized", {})
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        self.process.stdin.flush()
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    def request(self, method: str, params: dict):
+        self.last_id += 1
+        self.send({"id": self.last_id, "method": method, "params": params})
+        return self.wait(lambda m: m.get("id") == self.last_id and "method" not in m)["result"]
+
+    def wait(self, wanted, seconds: float = 30) -> dict:
+        import select
+        import time
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stdout], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            length = 0
+            while line := self.process.stdout.readline().strip():
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            message = json.loads(self.process.stdout.read(length))
+            if message.get("method") == "workspace/configuration":  # the editor's settings
+                self.send({"id": message["id"], "result": [{"validate": True, "completion": True}
+                                                           for _ in message["params"]["items"]]})
+            elif wanted(message):
+                return message
+        raise AssertionError("no answer from yaml-language-server")
+
+    def diagnostics(self, path, text: str) -> list[dict]:
+        self.notify("textDocument/didOpen", {"textDocument": {
+            "uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": text}})
+        return self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                         and m["params"]["uri"] == path.as_uri())["params"]["diagnostics"]
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def editor_project(tmp_path_factory):
+    """A project made by `reportgen init`, a source added with `reportgen add`, and the
+    editor's language server started in it."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("editor")
+    (folder / "a.txt").write_text("Alpha heading\n\nThe first paragraph.\n", encoding="utf-8")
+    for command, where in ((["init", "p"], folder), (["add", "../a.txt"], folder / "p")):
+        subprocess.run([sys.executable, "-m", "reportgen", *command], check=True, cwd=where,
+                       capture_output=True)
+    server = LanguageServer(folder / "p")
+    yield folder / "p", server
+    server.close()
+
+
+def test_the_files_init_and_add_write_get_their_schema_in_the_editor(editor_project):
+    project, server = editor_project
+    for name in STARTER_FILES:
+        path = project / name
+        assert server.diagnostics(path, path.read_text("utf-8")) == [], name
+    skeleton = project / "annotations" / "documents" / "a.yaml"
+    text = skeleton.read_text("utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../schemas/document.schema.json\n")
+    found = server.diagnostics(skeleton, text)  # what `add` leaves to fill in: published
+    assert [(d["range"]["start"]["line"] + 1, d["message"]) for d in found] == [
+        (text[:text.index("published:")].count("\n") + 1,
+         'not a date: write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')]
+    assert found[0]["source"].endswith("annotations/schemas/document.schema.json")
+
+
+def test_the_editor_flags_on_the_same_lines_as_the_checker(editor_project):
+    project, server = editor_project
+    text = """\
+# yaml-language-server: $schema=../schemas/document.schema.json
+id: Bad Id
+source: a.txt
+title: 1984
+author: A
+published: 2018
+paragraphs:
+  - para: 0
+    quote: "  "
+    continues: 0
+    colour: red
+  - para: 2
+    quote: The first paragraph.
+    kind: bdy
+    themes: [general, 7]
+"""
+    path = project / "annotations" / "documents" / "b.yaml"
+    editor_lines = {d["range"]["start"]["line"] + 1 for d in server.diagnostics(path, text)}
+    loaded = load_yaml(text, "b.yaml")
+    _, errors = spec.parse(schema.DocumentFile, loaded.data)
+    checker_lines = {loaded.line_of(*e.loc) for e in errors}
+    assert editor_lines == checker_lines == {2, 8, 9, 10, 11, 14}
+
+
+def test_the_editor_completes_keys(editor_project):
+    project, server = editor_project
+    path = project / "annotations" / "documents" / "c.yaml"
+    text = ("# yaml-language-server: $schema=../schemas/document.schema.json\n"
+            "paragraphs:\n  - para: 1\n    \n")
+    server.diagnostics(path, text)
+    result = server.request("textDocument/completion", {
+        "textDocument": {"uri": path.as_uri()}, "position": {"line": 3, "character": 4}})
+    labels = {item["label"] for item in (result["items"] if isinstance(result, dict) else result)}
+    assert {"quote", "kind", "themes", "author", "voices", "claims", "note"} <= labels
