@@ -115,6 +115,10 @@ def _child_text(element, name: str) -> str:
     return (found[0].text or "").strip() if found else ""
 
 
+class _Unreadable(Exception):
+    """A file named in the project that cannot be read, with the reason."""
+
+
 class _Reader:
     """The content of one .qdpx, read tolerantly: what is unusable goes to ``unmapped``."""
 
@@ -160,8 +164,11 @@ class _Reader:
             for note in _children(block, "Note"):
                 text = _child_text(note, "PlainTextContent")
                 if not text and note.get("plainTextPath"):
-                    data = self.file_bytes(note.get("plainTextPath"))
-                    text = _decode(data).strip() if data else ""
+                    try:
+                        data = self.file_bytes(note.get("plainTextPath"))
+                    except _Unreadable:
+                        data = None
+                    text = (_decode(data) or "").strip() if data else ""
                 notes[note.get("guid", "")] = (note.get("name") or "note", text)
         return notes
 
@@ -179,6 +186,9 @@ class _Reader:
         """A source or note file named by a path attribute, wherever the tool put it."""
         for candidate in self._candidates(reference):
             name = self.names.get(candidate.lower())
+            if name is not None and self.archive.getinfo(name).file_size > MAX_SOURCE_BYTES:
+                raise _Unreadable(f"larger than the {MAX_SOURCE_BYTES // 2**20} MiB reportgen "
+                                  "reads")
             if name is not None:
                 return self.archive.read(name)
         outside = self._outside(reference)
@@ -319,7 +329,11 @@ def _text_source(reader, element, text_element, name, codes, variables, cases) -
     if inline:
         text, stored_as = inline[0].text or "", "its PlainTextContent"
     elif path:
-        data = reader.file_bytes(path)
+        try:
+            data = reader.file_bytes(path)
+        except _Unreadable as exc:
+            reader.unmapped.append(f"{name}: its text {path} is {exc}")
+            return None
         if data is None:
             reader.unmapped.append(f"{name}: its text {path} is neither in the .qdpx nor on "
                                    "this machine")

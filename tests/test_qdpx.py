@@ -415,3 +415,34 @@ def test_a_file_that_is_no_qdpx_is_an_error_not_a_traceback(project):
         archive.writestr("project.qde", "<Project><broken")
     broken = run("import", "y.qdpx", cwd=project)
     assert broken.returncode == 1 and "project.qde is not well-formed XML" in broken.stderr
+
+
+def test_round_trip_of_a_crlf_source_with_characters_outside_the_bmp(tmp_path):
+    text = ("Alpha heading 𝔸\r\n\r\nThe first account says 🙂 the war began in 1999.\r\n"
+            "Its second line.\r\n\r\nIt also mentions drugs.\r\n")
+    write_project(tmp_path / "a", sources={"a.txt": text.encode("utf-8")})
+    ok("export", "qdpx", "-o", tmp_path / "a.qdpx", cwd=tmp_path / "a")
+    ok("init", "b", cwd=tmp_path)
+    result = ok("import", tmp_path / "a.qdpx", cwd=tmp_path / "b")
+    assert "positions read as code points" in result.stdout  # the standard's unit, chosen
+    assert (tmp_path / "b" / "seeds" / "alpha.txt").read_bytes() == text.encode("utf-8")
+    assert imported_themes(tmp_path / "b", "alpha") == {1: [], 2: ["the-war"], 3: ["drugs"]}
+    alpha = _yaml(tmp_path / "b" / "annotations" / "documents" / "alpha.yaml")
+    assert alpha["paragraphs"][0]["kind"] == "heading"
+
+
+def test_a_pdf_source_with_a_text_representation_is_imported_from_its_text(project):
+    code = guid()
+    representation = (f'<Representation guid="{guid()}" plainTextPath="internal://r.txt">'
+                      f'{selection(*positions(TEXT, "Third paragraph about gamma."), code)}'
+                      f'</Representation>')
+    make_qdpx(project / "x.qdpx",
+              f'<PDFSource guid="{guid()}" name="scan" path="internal://s.pdf">'
+              f'<PDFSelection guid="{guid()}" page="1" firstX="0" firstY="0" secondX="9" '
+              f'secondY="9"/>{representation}</PDFSource>',
+              {"sources/r.txt": TEXT.encode("utf-8"), "sources/s.pdf": b"%PDF-1.4"},
+              {"Gamma": code})
+    result = ok("import", "x.qdpx", cwd=project)
+    assert imported_themes(project, "scan") == {1: [], 2: [], 3: ["gamma"]}
+    assert "not imported: scan: its 1 PDF region codings (reportgen codes text, not page " \
+           "regions)" in result.stdout
