@@ -16,11 +16,13 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, build, check
+from .exports import DEFAULT_TARGETS, EXPORT_FORMATS
 from .errors import ReportgenError, as_errors, display_path, print_problems
 from .project import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
 
-COMMANDS = ("build", "check", "init", "add", "reanchor", "paragraphs", "schema", "serve", "watch")
+COMMANDS = ("build", "check", "init", "add", "reanchor", "paragraphs", "schema", "serve", "watch",
+            "export", "import")
 BROKEN_PIPE = 141  # what a shell reports for a writer its reader stopped (128 + SIGPIPE)
 
 
@@ -114,12 +116,32 @@ def parser() -> argparse.ArgumentParser:
     _project_options(watch_cmd)
     watch_cmd.set_defaults(run=run_watch)
 
+    export_cmd = commands.add_parser(
+        "export", help="write the checked briefing as csv, json, w3c (Web Annotations) or qdpx")
+    export_cmd.add_argument("format", choices=EXPORT_FORMATS, metavar="FORMAT",
+                            help=f"one of {', '.join(EXPORT_FORMATS)} (see docs/formats.md)")
+    _project_options(export_cmd, output_help="where to write it (a folder for csv); default: "
+                                             "build/export/...")
+    export_cmd.set_defaults(run=run_export)
+
+    import_cmd = commands.add_parser(
+        "import", help="add the sources, codes and coding of a REFI-QDA project (.qdpx)")
+    import_cmd.add_argument("qdpx", type=Path, metavar="PATH.qdpx", help="the file to import")
+    import_cmd.add_argument("--segmentation", choices=("fit", "auto", "blocks", "lines"),
+                            default="fit", help="how to split the sources into paragraphs; "
+                            "fit (default): the split the coded selections fit best")
+    _project_options(import_cmd)
+    import_cmd.set_defaults(run=run_import)
+
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the annotation files")
+    schema_cmd.add_argument("--write", type=Path, metavar="DIR",
+                            help="write one KIND.schema.json per file kind into DIR instead "
+                                 "(annotations/schemas refreshes a project's)")
     schema_cmd.set_defaults(run=run_schema)
     return root
 
 
-def _project_options(command: argparse.ArgumentParser) -> None:
+def _project_options(command: argparse.ArgumentParser, output_help: str = "") -> None:
     group = command.add_argument_group("locations")
     group.add_argument("--project", type=Path, metavar="DIR",
                        help="folder holding annotations/, seeds/ (and optionally templates/); "
@@ -128,7 +150,8 @@ def _project_options(command: argparse.ArgumentParser) -> None:
     group.add_argument("--annotations", type=Path, metavar="DIR", help="annotations folder")
     group.add_argument("--seeds", type=Path, metavar="DIR", help="source texts folder")
     group.add_argument("--templates", type=Path, metavar="DIR", help="Jinja2 templates folder")
-    group.add_argument("--output", "-o", type=Path, metavar="DIR", help="where reports are written")
+    group.add_argument("--output", "-o", type=Path, metavar="PATH" if output_help else "DIR",
+                       help=output_help or "where reports are written")
 
 
 def project_from(args: argparse.Namespace) -> Project:
@@ -269,8 +292,41 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from .exports import export
+
+    target, args.output = args.output, None  # -o names the export, not the report folder
+    project = project_from(args)
+    comparison, warnings = check(project)
+    print_problems(warnings)
+    for path in export(comparison, project, args.format,
+                       target or project.output / DEFAULT_TARGETS[args.format]):
+        print(f"wrote {display_path(path)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .qdpx_import import import_qdpx
+
+    project = project_from(args)
+    result = import_qdpx(project, args.qdpx, args.segmentation)
+    for path in result.written:
+        print(f"wrote {display_path(path)}")
+    for line in result.notes:
+        print(f"note: {line}")
+    for line in result.unmapped:
+        print(f"not imported: {line}")
+    print(result.summary)
+    return 0
+
+
 def run_schema(args: argparse.Namespace) -> int:
+    from .editor import write_schema_files
     from .schema import json_schemas
 
-    print(json.dumps(json_schemas(), indent=2))
+    if args.write is None:
+        print(json.dumps(json_schemas(), indent=2))
+        return 0
+    for path in write_schema_files(args.write):
+        print(f"wrote {display_path(path)}")
     return 0

@@ -20,9 +20,11 @@ ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 Id = Annotated[str, Pattern(ID_PATTERN, "an id",
-                            "ids use lowercase letters, digits and hyphens, e.g. narcotics")]
+                            "ids use lowercase letters, digits and hyphens, e.g. narcotics",
+                            numbers=(0, None))]
 PartialDate = Annotated[str, Pattern(PARTIAL_DATE.pattern, "a date",
-                                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')]
+                                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+                                     numbers=(1000, 9999))]  # published: 2018
 Citation = Annotated[str, Pattern(ID_PATTERN + r":\d+", "a citation",
                                   "cite as DOCUMENT-ID:PARA, e.g. ramani-2016:12")]
 Text = Annotated[str, MinLen(1)]

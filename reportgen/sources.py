@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .editor import SCHEMA_FOLDER, modeline, write_schema_files
 from .errors import Problem, ReportgenError, display_path
 from .files import rewrite_text
 from .load import read_source
@@ -50,6 +51,7 @@ def add_source(project: Project, path: Path) -> tuple[Path, Path, int]:
     if seed.resolve() != path.resolve():
         with open(path, "rb") as src, open(seed, "xb") as dst:
             shutil.copyfileobj(src, dst)
+    write_schema_files(project.annotations / SCHEMA_FOLDER, missing_only=True)  # its first line
     return seed, skeleton, len(segments)
 
 
@@ -68,6 +70,7 @@ def looks_like_markdown(name: str, text: str) -> bool:
 
 def skeleton_text(doc_id: str, source: str, segments: list[Segment], markdown: bool = False) -> str:
     lines = [
+        modeline("document", in_documents=True),
         "# Written by `reportgen add`. Fill in the metadata, then give every body",
         "# paragraph its themes, or another kind (heading, caption, boilerplate, ...).",
         "# `reportgen check` lists what is left to do.",

@@ -25,6 +25,10 @@ class Pattern:
     regex: str
     what: str  # "an id", "a date": how messages name a matching value
     hint: str = ""
+    # The whole numbers, (least, greatest or None), that YAML may read where this
+    # text is meant (``published: 2018``) and whose digits the regex accepts: the
+    # checker takes them as text, and the JSON Schema allows them as numbers.
+    numbers: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ def _check(kind, value, loc, errors, partial=False):
         return value
     if origin is list:
         return _check_list(typing.get_args(base)[0], extras, value, loc, errors, partial)
+    if isinstance(value, float) and value.is_integer() and any(
+            isinstance(rule, Pattern) and rule.numbers for rule in extras):
+        value = int(value)  # JSON, and so an editor's schema, cannot tell 2018.0 from 2018
     checked = _check_scalar(base, value, loc, errors)
     for rule in extras:
         if isinstance(rule, Pattern) and isinstance(checked, str) \
@@ -170,6 +177,7 @@ def _check_union(kind, value, loc, errors):
     options = typing.get_args(kind)
     if value is None and type(None) in options:
         return None
+    closest = None  # errors of the first option whose shape the value has: the real reason
     for option in options:  # the first option that accepts the value, in declared order
         if option is type(None):
             continue
@@ -177,9 +185,26 @@ def _check_union(kind, value, loc, errors):
         checked = _check(option, value, loc, trial)
         if not trial:
             return checked
-    errors.append(SpecError(loc, f"{_name(loc)}should be {_describe(kind)}, "
-                                 f"but received {_short(value)}"))
+        if closest is None and _has_shape(option, value):
+            closest = trial
+    errors.extend(closest or [SpecError(loc, f"{_name(loc)}should be {_describe(kind)}, "
+                                             f"but received {_short(value)}")])
     return None
+
+
+def _has_shape(kind, value) -> bool:
+    """Whether ``value`` is the kind of thing ``kind`` declares (a mapping for an object,
+    a list for a list, a value of its type for a scalar), whatever its constraints say."""
+    base, _, origin = _plan(kind)
+    if dataclasses.is_dataclass(base):
+        return isinstance(value, dict)
+    if origin is list:
+        return isinstance(value, list)
+    if origin is typing.Literal or origin in (typing.Union, types.UnionType):
+        return False
+    trial: list[SpecError] = []
+    _check_scalar(base, value, (), trial)
+    return not trial
 
 
 _SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "yes or no"}
@@ -194,6 +219,8 @@ def _check_scalar(kind, value, loc, errors):
             return str(value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return value
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)  # 3.0: JSON, and so a JSON Schema, cannot tell it from 3
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     errors.append(SpecError(loc, f"{_name(loc)}should be {_SCALARS.get(kind, kind.__name__)}, "
@@ -238,10 +265,11 @@ def _short(value) -> str:
 # -- JSON Schema ---------------------------------------------------------------
 
 def json_schema(cls) -> dict:
-    """JSON Schema (draft 2020-12) of dataclass ``cls``, for editors' YAML support."""
-    schema = _schema_of(cls)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    """JSON Schema of dataclass ``cls``, for editors' YAML support.
+
+    Draft-07: every editor's YAML support reads it, and nothing here needs later drafts.
+    """
+    return {"$schema": "http://json-schema.org/draft-07/schema#", **_schema_of(cls)}
 
 
 def _schema_of(kind) -> dict:
@@ -269,14 +297,35 @@ def _schema_of(kind) -> dict:
         schema = {"type": "array", "items": _schema_of(typing.get_args(base)[0])}
     elif base is type(None):
         schema = {"type": "null"}
+    elif base is str:
+        return _text_schema(extras)
     else:
-        schema = {"type": {str: "string", int: "integer", float: "number",
-                           bool: "boolean"}[base]}
+        schema = {"type": {int: "integer", float: "number", bool: "boolean"}[base]}
     for rule in extras:
-        if isinstance(rule, Pattern):
-            schema["pattern"] = f"^(?:{rule.regex})$"  # JSON Schema patterns search
-        elif isinstance(rule, MinLen):
+        if isinstance(rule, MinLen):
             schema["minItems"] = rule.count
         elif isinstance(rule, Ge):
             schema["minimum"] = rule.minimum
     return schema
+
+
+def _text_schema(extras) -> dict:
+    """Text as the checker takes it: a string, or a number YAML read where text is meant."""
+    pattern = next((rule for rule in extras if isinstance(rule, Pattern)), None)
+    least = next((rule.count for rule in extras if isinstance(rule, MinLen)), 0)
+    # patternErrorMessage: what editors (yaml-language-server) say instead of the regex
+    if pattern is None:
+        schema = {"type": ["string", "number"]}  # any number written out is text
+    else:  # only the whole numbers whose digits the pattern accepts
+        schema = {"type": "string", "pattern": f"^(?:{pattern.regex})$",  # patterns search
+                  "patternErrorMessage": f"not {pattern.what}: {pattern.hint}".rstrip(": ")}
+    if least:  # counted without the spaces around it, as the checker does
+        schema["minLength"] = least
+        if "pattern" not in schema:
+            schema["pattern"] = r"\S" if least == 1 else rf"\S[\s\S]{{{least - 2}}}\S"
+            schema["patternErrorMessage"] = "should not be empty"
+    if pattern is None or pattern.numbers is None:
+        return schema
+    low, high = pattern.numbers
+    number = {"type": "integer", "minimum": low} | ({"maximum": high} if high is not None else {})
+    return {"anyOf": [schema, number]}

@@ -9,24 +9,28 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .editor import SCHEMA_FOLDER, modeline, write_schema_files
 from .errors import Problem, ReportgenError, display_path
 from .project import bundled
 from .schema import CLAIM_TYPES, FINDING_KINDS
 
 GITIGNORE = "build/\n"
+# First line of each starter file: its JSON Schema, for editors (see reportgen.editor).
+MODELINES = {kind: modeline(kind) + "\n" for kind in ("briefing", "themes", "claims", "findings")}
 
 STARTER_FILES = {
-    "annotations/briefing.yaml": """\
-# The briefing as a whole. Every annotation file is YAML; `reportgen schema`
-# prints the fields each file may hold, and `reportgen init --example DIR`
-# writes a complete annotated example to learn from.
+    "annotations/briefing.yaml": MODELINES["briefing"] + """\
+# The briefing as a whole. Every annotation file is YAML; its first line points
+# editors at its JSON Schema in annotations/schemas/ (keys completed, mistakes
+# flagged as you type), and `reportgen init --example DIR` writes a complete
+# annotated example to learn from.
 title: My briefing                 # on the cover and in the PDF metadata
 # subtitle: One line under the title
 # year: one column per account (its year, unless a document sets `account:`);
 # document: one column per source.
 columns: year
 """,
-    "annotations/themes.yaml": """\
+    "annotations/themes.yaml": MODELINES["themes"] + """\
 # The themes the sources are compared on, in the order of the report's sections.
 # Every body paragraph of every source names one or more of these ids under
 # `themes:`, main theme first. Rename this one and add your own.
@@ -35,7 +39,7 @@ themes:
     label: General                 # the heading of the theme's section
     # description: What the theme covers (markdown).
 """,
-    "annotations/claims.yaml": f"""\
+    "annotations/claims.yaml": MODELINES["claims"] + f"""\
 # Claims several accounts may share or dispute. A paragraph asserts one with
 #   claims: [{{claim: talks-began, value: 2015}}]
 # and the report shows where the accounts agree and where they differ.
@@ -47,7 +51,7 @@ themes:
 #     type: year
 claims: []
 """,
-    "annotations/findings.yaml": f"""\
+    "annotations/findings.yaml": MODELINES["findings"] + f"""\
 # Your findings, each citing the paragraphs it rests on as DOCUMENT-ID:PARA.
 # kind: {" | ".join(FINDING_KINDS)}
 # For example:
@@ -74,6 +78,7 @@ def init_project(folder: Path) -> list[Path]:
         written.append(path)
     for name in FOLDERS:
         (folder / name).mkdir(parents=True, exist_ok=True)
+    written += write_schema_files(folder / "annotations" / SCHEMA_FOLDER)
     gitignore = folder / ".gitignore"
     if not gitignore.exists():  # a .gitignore of the user's own is left alone
         _write_new(gitignore, GITIGNORE)

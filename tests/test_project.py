@@ -8,6 +8,7 @@ from conftest import ROOT, write_project
 from reportgen.build import check
 from reportgen.errors import ReportgenError
 from reportgen.project import Project, bundled
+from reportgen.editor import schema_texts
 from reportgen.starter import STARTER_FILES, init_example, init_project
 
 
@@ -118,8 +119,9 @@ def test_commands_repeat_the_location_options_the_user_gave(tmp_path, monkeypatc
 
 def test_init_makes_an_empty_project_that_checks(tmp_path):
     written = init_project(tmp_path)
+    schemas = [f"annotations/schemas/{name}" for name in schema_texts()]  # for editors
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(
-        [*STARTER_FILES, ".gitignore"])
+        [*STARTER_FILES, ".gitignore", *schemas])
     assert (tmp_path / "annotations" / "documents").is_dir() and (tmp_path / "seeds").is_dir()
     assert (tmp_path / ".gitignore").read_text() == "build/\n"
     for name in STARTER_FILES:  # each starter file explains itself
