@@ -289,9 +289,8 @@ def accept(project: Project, wanted: str) -> str:
 
 def _finding_lines(suggestion: dict, briefing, finding_id: str, date: str) -> list[str]:
     labels = {d.id: d.label for d in briefing.documents}
-    quotes = " ".join(
-        f"{labels[e['document']]} ¶{e['cite'].rpartition(':')[2]}: “{' '.join(e['sentence'].split())}”"
-        for e in suggestion["evidence"])
+    quotes = " ".join(f"{labels[e['document']]} ¶{e['cite'].rpartition(':')[2]}: "
+                      f"“{' '.join(e['sentence'].split())}”" for e in suggestion["evidence"])
     category = CATEGORIES.get(suggestion.get("category"), ("", suggestion.get("category")))[1]
     summary = (f"{suggestion['why']} {quotes} *Machine suggestion ({category}, confidence "
                f"{suggestion['confidence']:.2f}), accepted by the analyst.*")
@@ -435,7 +434,8 @@ def _accept_themes(project: Project, suggestion: dict, briefing) -> str:
         raise ReportgenError([Problem(shown, file.line_of("paragraphs", index) if file and
                                       index is not None else None,
                                       f"para {number} has no `themes: []` to fill in",
-                                      f"write themes: [{', '.join(suggestion['themes'])}] by hand")])
+                                      "write themes: [" + ", ".join(suggestion["themes"]) +
+                                      "] by hand")])
     start, end = file.spans[where]
     line_end = file.text.find("\n", end)
     rest = file.text[end:line_end if line_end >= 0 else len(file.text)]

@@ -182,7 +182,10 @@ class Suggestions:
 
 
 def suggest(briefing: Briefing, untagged: frozenset[str] = frozenset()) -> Suggestions:
-    """Everything the assistant proposes for ``briefing``; ``untagged``: paragraphs with no themes."""
+    """Everything the assistant proposes for ``briefing``.
+
+    ``untagged``: the body paragraphs that have no themes yet (they get theme suggestions).
+    """
     return Suggestions(
         suggestions=suggestions_from(relations(passages(briefing)), briefing, untagged),
         themes=theme_suggestions(briefing, untagged),

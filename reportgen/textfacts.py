@@ -281,7 +281,8 @@ def _unit(after: str) -> str:
 # -- words and names ---------------------------------------------------------
 
 def stem(word: str) -> str:
-    """A crude English stem, enough to match "relations" with "relationship", "shared" with "sharing"."""
+    """A crude English stem: enough to match "relations" with "relationship", "shared"
+    with "sharing"."""
     word = word.lower().replace("’", "'").removesuffix("'s").removesuffix("'")
     for suffix, replacement in (("ship", ""), ("ies", "y"), ("ied", "y"), ("sses", "ss"),
                                 ("ations", "ate"), ("ation", "ate"), ("ments", ""),
