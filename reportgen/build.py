@@ -132,7 +132,10 @@ def _render(fmt: str, comparison, project: Project, pdf_variant: str | None = No
     from .render import render_html, render_json, render_print_html
 
     if fmt == "html":
-        return render_html(comparison, project.templates).encode("utf-8")
+        from .decisions import report_section  # build/suggestions.json, if `suggest` ran
+
+        return render_html(comparison, project.templates,
+                           report_section(project, comparison)).encode("utf-8")
     if fmt == "json":
         return render_json(comparison).encode("utf-8")
     from .pdf import pdf_bytes  # WeasyPrint only when a PDF is wanted
@@ -148,6 +151,8 @@ def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None =
     files = [*sorted(project.annotations.rglob("*.yaml")), *project.source_files()]
     if fmt in ROOT_TEMPLATES:
         files += template_files(project.templates, ROOT_TEMPLATES[fmt])
+    if fmt == "html":  # its Suggestions section shows what `reportgen suggest` wrote
+        files.append(project.output / "suggestions.json")
     for path in files:
         digest.update(f"{path}\n".encode())
         digest.update(content_hash(path))  # a FIFO among the inputs must not hang the build

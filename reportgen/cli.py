@@ -22,7 +22,7 @@ from .project import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
 
 COMMANDS = ("build", "check", "init", "add", "reanchor", "paragraphs", "schema", "serve", "watch",
-            "export", "import")
+            "export", "import", "suggest", "accept", "reject")
 BROKEN_PIPE = 141  # what a shell reports for a writer its reader stopped (128 + SIGPIPE)
 
 
@@ -138,7 +138,25 @@ def parser() -> argparse.ArgumentParser:
                             help="write one KIND.schema.json per file kind into DIR instead "
                                  "(annotations/schemas refreshes a project's)")
     schema_cmd.set_defaults(run=run_schema)
+    _suggestion_commands(commands)
     return root
+
+
+def _suggestion_commands(commands) -> None:
+    """suggest, accept, reject: the discrepancy assistant (reportgen.decisions)."""
+    suggest_cmd = commands.add_parser(
+        "suggest", help="propose agreements, discrepancies and themes the annotations lack "
+                        "(writes build/suggestions.json)")
+    suggest_cmd.add_argument("--all", action="store_true", help="list every suggestion, "
+                             "not only the strongest")
+    _project_options(suggest_cmd)
+    suggest_cmd.set_defaults(run=run_suggest)
+    for name, text in (("accept", "add a suggestion to the annotations: a finding, or themes"),
+                       ("reject", "record a suggestion as rejected: it is not suggested again")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("id", metavar="ID", help="the suggestion's id (or its first characters)")
+        _project_options(command)
+        command.set_defaults(run=run_decision, decide=name)
 
 
 def _project_options(command: argparse.ArgumentParser, output_help: str = "") -> None:
@@ -329,4 +347,21 @@ def run_schema(args: argparse.Namespace) -> int:
         return 0
     for path in write_schema_files(args.write):
         print(f"wrote {display_path(path)}")
+    return 0
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    from .decisions import run_suggest as suggest, summary_lines
+
+    project = project_from(args)
+    outcome = suggest(project)
+    for line in summary_lines(outcome, project, shown=10**9 if args.all else 15):
+        print(line)
+    return 0
+
+
+def run_decision(args: argparse.Namespace) -> int:
+    from . import decisions
+
+    print(getattr(decisions, args.decide)(project_from(args), args.id))
     return 0

@@ -110,10 +110,11 @@ def _cited_by(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
     return result
 
 
-def render_html(comparison: Comparison, templates: Path) -> str:
-    """The shareable, self-contained HTML report."""
+def render_html(comparison: Comparison, templates: Path, suggestions=None) -> str:
+    """The shareable, self-contained HTML report; ``suggestions``: the machine suggestions
+    section (reportgen.decisions.report_section), or None for none."""
     template = environment(templates).get_template("report.html.j2")
-    return template.render(_context(comparison, "screen"))
+    return template.render(_context(comparison, "screen"), suggestions=suggestions)
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
