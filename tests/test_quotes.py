@@ -337,6 +337,20 @@ def test_a_finding_without_quotations_shows_no_verification_line(tmp_path):
     assert "quote-check" not in (made.output / "report.html").read_text(encoding="utf-8")
 
 
+def test_the_bundled_report_shows_every_findings_quotations_verified(bundled_build):
+    data = json.loads((bundled_build / "report.json").read_text(encoding="utf-8"))
+    analysts = [f for f in data["findings"] if f["origin"] == "analyst"]
+    checked = [q for f in analysts for q in f["quotations"]]
+    assert len(checked) > 100 and all(q["verified"] for q in checked)
+    html = (bundled_build / "report.html").read_text(encoding="utf-8")
+    shown = re.findall(r"✓</span> \d+ quotations? checked against the cited text", html)
+    assert len(shown) >= len(analysts)  # each, and again among the key findings
+    assert "not found in the cited paragraphs" not in html
+    pdf = subprocess.run(["pdftotext", str(bundled_build / "report.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "✓ 3 quotations checked against the cited text" in " ".join(pdf.split())
+
+
 # -- the pure functions --------------------------------------------------------
 
 def test_what_counts_as_a_quotation():
