@@ -138,6 +138,15 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class QuoteCheck:
+    """A quotation in a finding, looked up in the paragraphs the finding cites."""
+
+    text: str  # as written between its quotation marks
+    verified: bool  # a cited paragraph holds it (reportgen.quotes says how they are matched)
+    elsewhere: tuple[str, ...] = ()  # if not verified: the other paragraphs that hold it
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     id: str
     kind: str  # agreement | discrepancy | shift | gap | single-source
@@ -153,10 +162,19 @@ class Finding:
     verdict_reason: str = ""  # why the analyst's verdict replaced it (markdown)
     # computed: values treated as the same, as displayed, and why (markdown)
     equivalent: tuple[tuple[tuple[str, ...], str], ...] = ()
+    quotations: tuple[QuoteCheck, ...] = ()  # analyst findings: its quotations, checked
 
     @property
     def anchor(self) -> str:
         return ("f-" if self.origin == "analyst" else "c-") + self.id
+
+    @property
+    def verified_quotations(self) -> tuple[QuoteCheck, ...]:
+        return tuple(q for q in self.quotations if q.verified)
+
+    @property
+    def unverified_quotations(self) -> tuple[QuoteCheck, ...]:
+        return tuple(q for q in self.quotations if not q.verified)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,9 @@ def _finding_json(f: Finding) -> dict:
         "id": f.id, "origin": f.origin, "kind": f.kind, "theme": f.theme, "title": f.title,
         "summary": f.summary, "key": f.key, "cites": list(f.cites),
     }
+    if f.origin == "analyst":  # each quotation, looked up in the cited paragraphs
+        result["quotations"] = [{"text": q.text, "verified": q.verified,
+                                 "elsewhere": list(q.elsewhere)} for q in f.quotations]
     if f.claim:
         result["claim"] = f.claim
         result["values"] = [{"value": v, "cites": list(ids)} for v, ids in f.values]

@@ -32,6 +32,9 @@ Text = Annotated[str, MinLen(1)]
 PARAGRAPH_KINDS = (
     "body", "heading", "byline", "caption", "pull-quote", "boilerplate", "footnote", "front-matter",
 )
+# What a finding may cite: the body, and the account's own notes on its evidence (a caption
+# says what a picture shows, a footnote where a statement comes from). Only body is compared.
+CITABLE_KINDS = ("body", "caption", "footnote")
 FINDING_KINDS = ("agreement", "discrepancy", "shift", "gap")
 SINGLE_SOURCE = "single-source"  # the computed kind for a claim only one account asserts
 # An author (or outlet) written as one of these, in any case and with or without a

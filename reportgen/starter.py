@@ -53,6 +53,8 @@ claims: []
 """,
     "annotations/findings.yaml": MODELINES["findings"] + f"""\
 # Your findings, each citing the paragraphs it rests on as DOCUMENT-ID:PARA.
+# Words in "quotation marks" must be in the cited paragraphs (`reportgen check`
+# looks each one up; … marks words left out).
 # kind: {" | ".join(FINDING_KINDS)}
 # For example:
 #   - id: start-date

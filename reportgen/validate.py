@@ -7,17 +7,20 @@ immutable :class:`~reportgen.model.Briefing`.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import functools
 import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import schema, spec
+from . import quotes, schema, spec
 from .errors import Problem, ReportgenError, display_path
 from .load import Loaded, file_kind
 from .project import NOT_SOURCES, SOURCE_SUFFIXES
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
-                    Paragraph, Theme, Verdict, label_documents)
+                    Paragraph, QuoteCheck, Theme, Verdict, label_documents)
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote
 from .values import display_value, normalise_value, value_key
 from .yamlio import YamlFile
@@ -52,6 +55,8 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     all_read = not loaded.unreadable and len(checked.documents) == len(loaded.documents)
     _check_claim_overrides(loaded.claims, claims.claims or [] if claims else [], checked.paragraphs,
                         all_read, problems)
+    finding_list = check_quotations(loaded, findings, finding_list, claims, checked, all_read,
+                                    problems)
 
     if any(p.severity == "error" for p in problems):
         raise ReportgenError(problems)
@@ -491,7 +496,7 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
                                         f"citation '{cite}' names no annotated paragraph",
                                         "cite DOCUMENT-ID:PARA of a paragraph in "
                                         "annotations/documents/"))
-            elif citable and checked.kinds[cite] not in ("body", None):
+            elif citable and checked.kinds[cite] not in (*schema.CITABLE_KINDS, None):
                 problems.append(Problem(file.path, line,
                                         f"'{cite}' is a {checked.kinds[cite]} paragraph, which is "
                                         "not in the comparison", "cite the body paragraph instead",
@@ -505,3 +510,219 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
         findings.append(Finding(entry.id, entry.kind, entry.theme, entry.title, entry.summary,
                                 tuple(dict.fromkeys(shown)), entry.key))
     return findings
+
+
+# -- quotations: each looked up in the texts it quotes (reportgen.quotes) -----
+
+_NAMED_PARAGRAPHS = re.compile(r"\bparas?\.? (\d+(?:\s*(?:[-–,]|and|to)\s*\d+)*)")
+_CITATION = re.compile(rf"\b({schema.ID_PATTERN}):(\d+)\b")
+_AS_PRINTED = "quote the words as printed (… or [...] for words left out)"
+
+
+@dataclass
+class _Quoting:
+    """What every quotation check needs: the corpus, once, and where to report."""
+
+    corpus: quotes.Corpus
+    paragraphs: dict[str, Paragraph]
+    complete: bool  # every document was read: "in none of the texts" can be said
+    problems: list[Problem]
+
+    def check(self, file: YamlFile, path: tuple, text: str, scope, what: str, where: str,
+              cite_hint=None) -> list[QuoteCheck]:
+        """Each quotation in ``text`` (the value at ``path``) looked up in the paragraphs
+        ``scope``; one warning for each that is not there. ``where``: the scope in words;
+        ``cite_hint(pid)``: what to do when only another paragraph has it (None: say nothing)."""
+        checks = []
+        for quotation in quotes.quotations(text) if text else ():
+            checks.append(self.one(file, path, text, quotation, scope, what, where, cite_hint))
+        return checks
+
+    def one(self, file, path, text, quotation, scope, what, where, cite_hint) -> QuoteCheck:
+        if self.corpus.occurs_in(quotation, scope):
+            return QuoteCheck(quotation.text, True)
+        line = _quote_line(file, path, text, quotation.start)
+        shown = f"\"{_clip(quotation.text)}\""
+        elsewhere = self.elsewhere(quotation, scope) if cite_hint else []
+        if elsewhere:
+            first = elsewhere[0]
+            others = f" and {len(elsewhere) - 1} other paragraph" \
+                     f"{'s' if len(elsewhere) > 2 else ''}" if len(elsewhere) > 1 else ""
+            message = f"{what}: quotation {shown} is not in {where}, but in {first}{others}"
+            hint = cite_hint(first)
+        elif self.complete and cite_hint:
+            message = f"{what}: quotation {shown} is in none of the texts"
+            hint = f"{_AS_PRINTED}, or drop the quotation marks from a paraphrase"
+        else:
+            message = f"{what}: quotation {shown} is not in {where}"
+            hint = f"{_AS_PRINTED} in {where}, or drop the quotation marks from a paraphrase"
+        self.problems.append(Problem(file.path, line, message, hint, "warning"))
+        return QuoteCheck(quotation.text, False, tuple(elsewhere))
+
+    def elsewhere(self, quotation, scope) -> list[str]:
+        """The other paragraphs holding the quotation: citable ones first, then those of
+        the documents in scope, then in corpus order."""
+        documents = {pid.split(":")[0] for pid in scope}
+        found = [pid for pid in self.corpus.find(quotation) if pid not in scope]
+        return sorted(found, key=lambda pid: (
+            self.paragraphs[pid].kind not in schema.CITABLE_KINDS,
+            pid.split(":")[0] not in documents))
+
+    def citable(self, pid: str) -> str:
+        kind = self.paragraphs[pid].kind
+        if kind in schema.CITABLE_KINDS:
+            return f"cite {pid}?"
+        return (f"{pid} is a {kind} paragraph, which findings do not cite: quote a "
+                "paragraph they can cite, or drop the quotation marks")
+
+
+def check_quotations(loaded: Loaded, findings_parsed, findings: list[Finding], claims_parsed,
+                     checked: _Checked, all_read: bool, problems) -> list[Finding]:
+    """Every quotation in the analysts' prose is looked up in the texts it stands on.
+
+    A finding's title and summary: in the paragraphs it cites. A paragraph's note and
+    its claims' notes: in the paragraph itself (continuations joined) and in those the
+    note names (``ramani-2016:8``, ``para 8``, ``paras 3-4``). A ``text`` claim's value,
+    all of it: in the asserting paragraph. A document's evidence: in its text. A claim's
+    description and reasons (claims.yaml): in the paragraphs asserting it. What is not
+    there is a warning (an error with --strict). Returns the findings with their
+    quotations' checks, which the report shows.
+    """
+    heads = {pid: p for pid, p in checked.paragraphs.items() if p.continues is None}
+    markdown = {d.id for d in checked.documents if d.format == "markdown"}
+    quoting = _Quoting(quotes.Corpus({pid: (p.full_text, p.document in markdown)
+                                      for pid, p in heads.items()}),
+                       heads, all_read, problems)
+    files = {file.path: file for file in loaded.documents}
+    claims = [c for c in (claims_parsed.claims or []) if c is not None] if claims_parsed else []
+    texts = {c.id for c in claims if c.type == "text"}
+    for document in checked.documents:
+        if document.paragraphs:
+            file = files[document.paragraphs[0].origin.path]
+            _check_document_quotes(quoting, file, document, checked.paragraphs, texts)
+    if claims_parsed is not None and loaded.claims is not None:
+        _check_claim_quotes(quoting, loaded.claims, claims_parsed.claims or [], checked)
+    if findings_parsed is None or not findings_parsed.findings:
+        return findings
+    indices = [i for i, entry in enumerate(findings_parsed.findings) if entry is not None]
+    return [_check_finding_quotes(quoting, loaded.findings, index, finding)
+            for index, finding in zip(indices, findings)]
+
+
+def _check_finding_quotes(quoting: _Quoting, file, index: int, finding: Finding) -> Finding:
+    if not finding.cites or any(c not in quoting.corpus for c in finding.cites):
+        return finding  # a citation could not be read: reported already
+    checks = []
+    for key in ("title", "summary"):
+        checks += quoting.check(file, ("findings", index, key), getattr(finding, key),
+                                finding.cites, f"finding '{finding.id}'",
+                                "the paragraphs it cites", quoting.citable)
+    return dataclasses.replace(finding, quotations=tuple(checks))
+
+
+def _check_document_quotes(quoting: _Quoting, file, document: Document, paragraphs,
+                           text_claims: set[str]) -> None:
+    if document.evidence:
+        quoting.check(file, ("evidence",), document.evidence,
+                      [p.id for p in document.paragraphs if p.continues is None], "evidence",
+                      "this document's text")
+    for index, paragraph in enumerate(document.paragraphs):
+        where = ("paragraphs", index)
+        head = paragraph.shown_with
+        if paragraph.note:
+            scope = [head, *_named(paragraph.note, document, paragraphs)]
+            quoting.check(file, (*where, "note"), paragraph.note, scope,
+                          f"para {paragraph.number} note", _note_scope(scope),
+                          lambda pid: f"name {pid} in the note?")
+        for c, assertion in enumerate(paragraph.claims):
+            what = f"para {paragraph.number}, claim '{assertion.claim}'"
+            if assertion.note:
+                scope = [head, *_named(assertion.note, document, paragraphs)]
+                quoting.check(file, (*where, "claims", c, "note"), assertion.note, scope,
+                              f"{what} note", _note_scope(scope),
+                              lambda pid: f"name {pid} in the note?")
+            if assertion.claim in text_claims:
+                _check_text_value(quoting, file, (*where, "claims", c, "value"), assertion,
+                                  head, what)
+
+
+def _check_text_value(quoting: _Quoting, file, path, assertion: Assertion, head: str,
+                      what: str) -> None:
+    """A ``text`` claim's value is the paragraph's own words (elisions allowed)."""
+    quotation = quotes.whole(assertion.value)
+    if quotation is None or quoting.corpus.occurs_in(quotation, [head]):
+        return
+    quoting.problems.append(Problem(
+        file.path, file.line_of(*path),
+        f"{what}: text value \"{_clip(quotation.text)}\" is not in this paragraph",
+        "a text value gives the paragraph's own words (… for words left out): write it as "
+        "printed; declare two wordings of one fact `equivalent` in claims.yaml", "warning"))
+
+
+def _check_claim_quotes(quoting: _Quoting, file, entries, checked: _Checked) -> None:
+    asserting: dict[str, list[str]] = {}
+    for paragraph in checked.paragraphs.values():
+        for assertion in paragraph.claims if paragraph.kind == "body" else ():
+            asserting.setdefault(assertion.claim, []).append(assertion.paragraph)
+    for c, claim in enumerate(entries):
+        if claim is None or claim.id not in asserting:
+            continue  # unreadable (reported), or nothing to look in
+        scope = list(dict.fromkeys(asserting[claim.id]))
+        texts = [(("description",), claim.description)]
+        if claim.verdict:
+            texts.append((("verdict", "reason"), claim.verdict.reason))
+        texts += [(("equivalent", g, "reason"), group.reason)
+                  for g, group in enumerate(claim.equivalent or []) if group]
+        for path, text in texts:
+            field_name = " ".join(part for part in path if isinstance(part, str))
+            quoting.check(file, ("claims", c, *path), text, scope,
+                          f"claim '{claim.id}' {field_name}", "the paragraphs asserting it")
+
+
+def _named(note: str, document: Document, paragraphs: dict[str, Paragraph]) -> list[str]:
+    """The paragraphs a note names (shown with their heads): ``koc-2021:42``, ``para 8``,
+    ``paras 3-4``, ``paras 9, 16``, ``paras 3 and 4`` (the last three in its own document)."""
+    named = [f"{m.group(1)}:{m.group(2)}" for m in _CITATION.finditer(note)] if ":" in note \
+        else []
+    for match in _NAMED_PARAGRAPHS.finditer(note) if "para" in note else ():
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        ranges = re.findall(r"(\d+)\s*(?:[-–]|to)\s*(\d+)", match.group(1))
+        numbers += [n for a, b in ranges for n in range(int(a), int(b) + 1)]
+        named += [f"{document.id}:{n}" for n in numbers]
+    return list(dict.fromkeys(paragraphs[pid].shown_with for pid in named if pid in paragraphs))
+
+
+def _note_scope(scope: list[str]) -> str:
+    return "this paragraph" if len(scope) == 1 else "this paragraph or the ones the note names"
+
+
+def _quote_line(file: YamlFile, path: tuple, text: str, offset: int) -> int | None:
+    """The line of the quotation at ``offset`` in ``text``, the value at ``path``: found by
+    counting quotation marks in the file (any scalar style); else the value's own line."""
+    line = file.line_of(*path)
+    if path not in file.spans:
+        return line
+    start, end = file.spans[path]
+    raw = file.text[start:end]
+    marks = "\"“”"
+    before = sum(text.count(m, 0, offset) for m in marks)
+    inner = 1 if raw[:1] in "\"'" else 0  # the scalar's own quotation marks do not count
+    positions = [i for i, ch in enumerate(raw) if ch in marks and inner <= i < len(raw) - inner]
+    if len(positions) == sum(text.count(m) for m in marks) and before < len(positions):
+        return _line_at(file, start + positions[before])
+    if raw[:1] == "|":  # a literal block: its lines are the value's lines
+        return _line_at(file, start) + 1 + text.count("\n", 0, offset)
+    return line
+
+
+@functools.lru_cache(maxsize=64)
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def _line_at(file: YamlFile, index: int) -> int:
+    return bisect.bisect_right(_line_starts(file.text), index)
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

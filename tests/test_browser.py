@@ -186,13 +186,17 @@ def test_every_internal_link_has_a_target_and_ids_are_unique(visit):
 def test_a_findings_links_land_on_its_cited_paragraphs_and_back(visit, report):
     v = visit(DESKTOP)
     page = v.page
+    compared_ids = {p["id"] for p in compared(report)}
     for finding in report["findings"]:
         anchor = ("f-" if finding["origin"] == "analyst" else "c-") + finding["id"]
         hrefs = page.locator(f"#{anchor} a.cite").evaluate_all(
             "as => as.map(a => a.getAttribute('href'))")
-        assert sorted(set(hrefs)) == sorted({"#p-" + c.replace(":", "-") for c in finding["cites"]})
-        for cite in finding["cites"]:  # and each cited paragraph links back
-            back = page.locator(f"#p-{cite.replace(':', '-')} .cited-by a[href='#{anchor}']")
+        # a cited caption or footnote is not compared: the link goes to the annotated source
+        targets = {c: ("#p-" if c in compared_ids else "#src-p-") + c.replace(":", "-")
+                   for c in finding["cites"]}
+        assert sorted(set(hrefs)) == sorted(set(targets.values()))
+        for cite, target in targets.items():  # and each cited paragraph links back
+            back = page.locator(f"{target} .cited-by a[href='#{anchor}']")
             assert back.count() == 1, f"{cite} does not link back to {anchor}"
     # follow one link for real: the paragraph is scrolled into view and highlighted
     finding = next(f for f in report["findings"] if f["key"])

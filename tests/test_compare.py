@@ -316,6 +316,8 @@ def test_an_equivalent_value_nobody_asserts_is_a_warning_at_its_line(tmp_path):
     project = claim_project(tmp_path, '"former Russian envoy in Kabul"',
                             '"Putin’s envoy to Afghanistan"', "text", more)
     comparison, warnings = check(project)
+    warnings = [p for p in warnings if "claims.yaml" in p.path]  # the tiny texts lack the
+    # values' words: the quotation check's warnings on them are tested in test_quotes.py
     assert [p.format().replace(str(tmp_path) + "/", "") for p in warnings] == [
         "annotations/claims.yaml:7: warning: claim 'war-began': no paragraph asserts "
         "'former envoy in Kabul'\n    hint: give the value as a paragraph does (case, spacing, "
