@@ -15,6 +15,8 @@ The same SCALE always gives the same bytes.
 from __future__ import annotations
 
 import argparse
+import functools
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -35,13 +37,14 @@ def make_corpus(scale: int, dest: Path, source: Path = ROOT) -> Path:
         shutil.copy(source / "annotations" / name, annotations / name)
     documents = [yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
                  for p in sorted((source / "annotations" / "documents").glob("*.yaml"))]
+    ids = [d["id"] for d in documents]
     for copy in range(1, scale + 1):
         for document in documents:
-            _copy_document(document, copy, source, annotations, seeds)
+            _copy_document(_renamed(document, ids, copy), copy, source, annotations, seeds)
     findings = yaml.load((source / "annotations" / "findings.yaml").read_text("utf-8"),
                          Loader=_Loader)
     _write(annotations / "findings.yaml", {"findings": [
-        _copy_finding(finding, copy)
+        _copy_finding(_renamed(finding, ids, copy), copy)
         for copy in range(1, scale + 1) for finding in findings["findings"]]})
     return dest
 
@@ -60,12 +63,27 @@ def _copy_document(document: dict, copy: int, source: Path, annotations: Path,
 
 
 def _copy_finding(finding: dict, copy: int) -> dict:
-    cites = []
-    for cite in finding["cites"]:
-        document, _, number = cite.rpartition(":")
-        cites.append(f"{document}-c{copy}:{number}")
-    return dict(finding, id=f"{finding['id']}-c{copy}", cites=cites,
+    return dict(finding, id=f"{finding['id']}-c{copy}",
                 key=bool(finding.get("key")) and copy == 1)
+
+
+def _renamed(data, ids: list[str], copy: int):
+    """``data`` with every reference to a document (``koc-2021:42``, in citations and in
+    the text of notes and summaries) pointing at the same document's copy."""
+    if isinstance(data, dict):
+        return {key: _renamed(value, ids, copy) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_renamed(value, ids, copy) for value in data]
+    if isinstance(data, str):
+        return _reference(tuple(ids)).sub(lambda m: f"{m.group(1)}-c{copy}:", data)
+    return data
+
+
+@functools.lru_cache(maxsize=None)
+def _reference(ids: tuple[str, ...]) -> re.Pattern:
+    """Any of ``ids`` followed by ``:`` and a paragraph number."""
+    names = "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+    return re.compile(rf"\b({names}):(?=\d)")
 
 
 def _write(path: Path, data: dict) -> None:

@@ -21,15 +21,16 @@ import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import __version__
-from .compare import Comparison
 from .errors import Problem, ReportgenError, display_path
 from .files import write_atomic
-from .load import read_source
-from .model import Document, Paragraph
-from .positions import document_spans
+
+if TYPE_CHECKING:  # the CLI imports this module for its format names: keep that light
+    from .compare import Comparison
+    from .model import Document, Paragraph
 
 EXPORT_FORMATS = ("csv", "json", "w3c", "qdpx")
 # Where each export goes without -o, inside the project's output folder.
@@ -69,6 +70,8 @@ def _refuse_folder(target: Path) -> None:
 
 def source_texts(comparison: Comparison, project) -> dict[str, str]:
     """Each document's source text, by document id, exactly as the checker read it."""
+    from .load import read_source
+
     problems: list[Problem] = []
     texts = {}
     for document in comparison.briefing.documents:
@@ -179,6 +182,8 @@ def web_annotations(comparison: Comparison, texts: dict[str, str], seeds: Path,
                     base: Path) -> bytes:
     """An AnnotationCollection of every paragraph; the sources (in ``seeds``) named by
     paths relative to ``base``, the folder the collection is written to."""
+    from .positions import document_spans
+
     briefing = comparison.briefing
     labels = {t.id: t.label for t in briefing.themes}
     items = []
