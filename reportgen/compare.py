@@ -168,9 +168,10 @@ def account_name(document: Document) -> str:
 
 
 def _surname(author: str) -> str:
-    if not author or author.startswith(("Unattributed", "Unknown", "Anonymous")):
+    words = author.split()  # blank (only spaces or line breaks) is unattributed too
+    if not words or author.startswith(("Unattributed", "Unknown", "Anonymous")):
         return "Unattributed"
-    return author.split()[-1]
+    return words[-1]
 
 
 def _slug(text: str) -> str:
