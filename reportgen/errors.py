@@ -14,8 +14,10 @@ from pathlib import Path
 
 # Control characters (and bidirectional overrides) in a file name, a key or a
 # value must not reach a terminal raw: they could clear it, recolour it or
-# reorder what it shows. They are shown escaped, as Python writes them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# reorder what it shows. They are shown escaped, as Python writes them; so are
+# the Unicode line and paragraph separators, which split a problem's line in two
+# for any tool that reads the output line by line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str, *, lines: bool = False) -> str:

@@ -124,7 +124,7 @@ class Project:
             return []
         return sorted(p for p in self.seeds.iterdir()
                       if p.suffix in SOURCE_SUFFIXES and p.name not in NOT_SOURCES
-                      and p.is_file())  # no folders, FIFOs or devices: reading one could hang
+                      and not p.is_dir())  # a FIFO or device is listed, and refused unread
 
     def document_files(self) -> list[Path]:
         folder = self.annotations / "documents"

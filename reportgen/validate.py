@@ -42,12 +42,13 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     theme_ids = _known_ids(loaded.themes, themes, "themes", problems) if themes else None
     claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
     claim_ids = _known_ids(loaded.claims, claims, "claims", problems) if claims else (
-        None if loaded.claims else set())
+        None if (loaded.project.annotations / "claims.yaml").exists() else set())  # None:
+    # there but unreadable (reported): assertions of its claims are not reported again
     for index, claim in enumerate(claims.claims or [] if claims else []):
         if claim is not None:
             _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"),
                    problems)
-    claim_types = {c.id: c.type for c in claim_list if c.id is not None}
+    claim_types = {c.id: c.type for c in claim_list if c.id is not None and c.type is not None}
 
     checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
     finding_list = _check_findings(loaded.findings, findings, theme_ids, checked, problems)
@@ -196,7 +197,6 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
 
 def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checked: _Checked,
                     problems) -> None:
-    count = len(problems)
     source = _source_of(file, doc, loaded, problems)
     entries = doc.paragraphs or []
     if doc.id is None:
@@ -221,8 +221,12 @@ def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checke
                          claim_types, loaded.project, problems)
         if entry.continues is not None and entry.para is not None:
             continued_by.setdefault(entry.continues, []).append(entry.para)
-    if len(problems) > count or source is None or file.problems:
-        return  # reported; its paragraphs stay citable as far as they could be read
+    untyped = any(a is not None and a.claim not in claim_types
+                  for e in entries if e is not None for a in e.claims or [])
+    if source is None or claim_ids is None or untyped or \
+            any(p.path == file.path and p.severity == "error" for p in problems):
+        return  # reported (in this file, or in claims.yaml, which leaves a claim's type
+        # unknown); its paragraphs stay citable as far as they could be read
     pairs = [(entry, paired[index]) for index, entry in enumerate(entries)]
     paragraphs = _build_paragraphs(file, doc, pairs, continued_by, claim_types)
     checked.paragraphs.update((p.id, p) for p in paragraphs)
@@ -262,7 +266,7 @@ def source_problem(project, name: str) -> tuple[str, str] | None:
     path = seeds / name
     try:
         path.lstat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL character, which no file name has
         return f"source file '{name}' not found in {shown}", hint
     try:
         inside = path.resolve().is_relative_to(seeds.resolve())
@@ -340,7 +344,8 @@ def _check_coverage(file, doc, numbers, segments, project, problems) -> dict[int
 
 
 def _listing(project, doc) -> str:
-    return project.command("paragraphs", project.seeds / doc.source)
+    source = project.seeds / doc.source if doc.source is not None else "SOURCE"  # unreadable
+    return project.command("paragraphs", source)
 
 
 def _check_themes_given(file, entries, problems) -> None:

@@ -15,6 +15,7 @@ characters: every comment, quote style and flow or block layout survives.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,11 +25,13 @@ import yaml
 from .errors import Problem, ReportgenError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_scalars = yaml.SafeLoader("")  # only its scalar constructors are used
 
 Path_ = tuple  # a path into the data: ("paragraphs", 3, "themes", 0)
 
 MAX_DEPTH = 64  # annotation files nest about 6 deep; far deeper is an attack or an accident
+# Python refuses to print integers of over 4,300 digits (and 0x... can reach that in
+# fewer characters); no annotation needs an integer this long.
+MAX_INTEGER_CHARACTERS = 1000
 _C_COMPOSER_SAFE = 10_000  # libyaml's composer recurses in C: past ~50,000 levels it crashes
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in (
     "str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
@@ -67,35 +70,62 @@ def load_yaml(text: str, path: str) -> YamlFile:
     Raises ReportgenError only when nothing can be read (a syntax error, absurd
     nesting); every other problem is kept in ``problems`` at its own line.
     """
-    root = _compose(text, path)
-    result = YamlFile(path, None, text)
+    marks = _Marks(text)
+    root = _compose(text, path, marks)
+    result = YamlFile(path, None, text, lines={(): 1})  # an empty file's problems: line 1
     if root is None:
         return result
-    result.lines[()] = root.start_mark.line + 1
+    result.lines[()] = marks.line(root.start_mark)
     aliases: list[Path_] = []
-    result.data = _Builder(result, aliases).build(root, ())
+    result.data = _Builder(result, aliases, marks).build(root, ())
     if aliases:  # composed nodes only know the anchor's line: find each alias's own
-        result.problems += _alias_problems(text, path)
+        result.problems += _alias_problems(text, path, marks)
     return result
 
 
-def _compose(text: str, path: str):
+class _Marks:
+    """Positions as the file's editor counts them: character offsets, lines ending at "\\n".
+
+    PyYAML's own line numbers also end at a lone \\r, NEL and U+2028/9, and libyaml
+    leaves a leading BOM out of its offsets; either would put a problem on the wrong
+    line (or a span one character off). The text is composed without its BOM.
+    """
+
+    def __init__(self, text: str):
+        self.skipped = 1 if text.startswith("\ufeff") else 0
+        self.body = text[self.skipped:]
+        self.last = max(len(text) - 1, 0)  # an error at the end of the file is on its last line
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def index(self, mark) -> int:
+        return mark.index + self.skipped
+
+    def line(self, mark) -> int:
+        return self.line_at(self.index(mark))
+
+    def line_at(self, index: int) -> int:
+        return bisect.bisect_left(self.breaks, min(index, self.last)) + 1
+
+
+def _compose(text: str, path: str, marks: _Marks):
     try:
         if _rough_depth(text) > _C_COMPOSER_SAFE:
-            _refuse_deep(text, path)
-        return yaml.compose(text, Loader=_Loader)
+            _refuse_deep(path, marks)
+        return yaml.compose(marks.body, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        if mark and text[mark.index:mark.index + 1] == "\t" or "tab character" in str(exc.problem):
+        line = marks.line(mark) if mark else None
+        at = marks.index(mark) if mark else -1
+        if text[at:at + 1] == "\t" or "tab character" in str(exc.problem):
             raise ReportgenError([Problem(path, line, "invalid YAML: a tab character where YAML "
                                           "allows only spaces", "indent with spaces, not tabs")])
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise ReportgenError([Problem(path, line, message, _syntax_hint(exc))]) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow at all
-        line = text.count("\n", 0, exc.position) + 1
-        raise ReportgenError([Problem(path, line, f"invalid YAML: character U+{exc.character:04X} "
-                                      "is not allowed in a YAML file",
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow anywhere
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        line = marks.line_at(exc.position + marks.skipped)
+        raise ReportgenError([Problem(path, line, f"invalid YAML: character U+{code:04X} is "
+                                      "not allowed in a YAML file",
                                       "remove it; write it as an escape such as \\x1b inside "
                                       "double quotes if it is meant")]) from None
     except yaml.YAMLError as exc:
@@ -108,14 +138,14 @@ def _rough_depth(text: str) -> int:
     return brackets + max(map(len, text.split("\n")), default=0)
 
 
-def _refuse_deep(text: str, path: str) -> None:
+def _refuse_deep(path: str, marks: _Marks) -> None:
     """Walk the parser's flat event stream and refuse nesting past MAX_DEPTH."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(marks.body, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ReportgenError([_too_deep(path, event.start_mark.line + 1)])
+                raise ReportgenError([_too_deep(path, marks.line(event.start_mark))])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -125,19 +155,28 @@ def _too_deep(path: str, line: int) -> Problem:
                    "annotation files nest a few levels; check the brackets and indentation")
 
 
+# What PyYAML's scalar constructors raise on a malformed value (a tag such as !!bool or
+# !!timestamp forces one on any text), and how messages name each kind of value.
+_MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
+_WHAT = {"timestamp": "date", "int": "number", "float": "number", "bool": "yes/no value"}
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording lines, spans and problems."""
 
-    def __init__(self, out: YamlFile, aliases: list):
-        self.out, self.aliases, self.seen = out, aliases, set()
+    def __init__(self, out: YamlFile, aliases: list, marks: _Marks):
+        self.out, self.aliases, self.marks, self.seen = out, aliases, marks, set()
+        # one per file: a constructor keeps every node it built (a shared one grew forever)
+        self.scalars = yaml.constructor.SafeConstructor()
 
     def refuse(self, where: Path_, line: int, message: str, hint: str = "") -> None:
         self.out.problems.append(Problem(self.out.path, line, message, hint))
         self.out.broken.add(where)
 
     def build(self, node, where: Path_, depth: int = 0):
-        self.out.spans[where] = (node.start_mark.index, node.end_mark.index)
-        line = node.start_mark.line + 1
+        self.out.spans[where] = (self.marks.index(node.start_mark),
+                                 self.marks.index(node.end_mark))
+        line = self.marks.line(node.start_mark)
         if id(node) in self.seen:  # the composer hands back the anchored node for an alias
             self.aliases.append(where)
             self.out.broken.add(where)
@@ -157,22 +196,29 @@ class _Builder:
             return self.mapping(node, where, depth)
         items = []
         for index, item in enumerate(node.value):
-            self.out.lines[where + (index,)] = item.start_mark.line + 1
+            self.out.lines[where + (index,)] = self.marks.line(item.start_mark)
             items.append(self.build(item, where + (index,), depth + 1))
         return items
 
     def scalar(self, node, where: Path_):
-        line = node.start_mark.line + 1
+        line = self.marks.line(node.start_mark)
         if node.tag not in _PLAIN_TAGS:
             self.refuse(where, line, f"unsupported YAML tag {node.tag}",
                         "use plain values: text, numbers, yes/no, dates")
             return None
+        if node.tag.endswith(":int") and len(node.value) > MAX_INTEGER_CHARACTERS:
+            self.refuse(where, line, f"'{_clip(node.value)}' is too large a number "
+                        f"(more than {MAX_INTEGER_CHARACTERS} characters)",
+                        "quote the value to keep it as text")
+            return None
         try:
-            return _scalars.construct_object(node)
-        except ValueError as exc:  # 2016-02-30; an integer past Python's digit limit
-            what = "date" if node.tag.endswith("timestamp") else "number"
-            self.refuse(where, line, f"'{_clip(node.value)}' is not a valid {what} ({exc})",
-                        'write a real date as YYYY-MM-DD, or quote the value to keep it as text')
+            return self.scalars.construct_object(node)
+        except _MALFORMED as exc:  # 2016-02-30; "!!timestamp soon", "!!bool maybe", "!!int ''"
+            what = _WHAT.get(node.tag.rsplit(":", 1)[-1], "value")
+            detail = f" ({exc})" if isinstance(exc, ValueError) else ""
+            self.refuse(where, line, f"'{_clip(node.value)}' is not a valid {what}{detail}",
+                        "write a real date as YYYY-MM-DD, or quote the value to keep it as text"
+                        if what == "date" else "quote the value to keep it as text")
         except yaml.YAMLError as exc:
             self.refuse(where, line, f"unreadable value: {exc}", "quote the value")
         return None
@@ -180,7 +226,7 @@ class _Builder:
     def mapping(self, node, where: Path_, depth: int) -> dict:
         mapping: dict = {}
         for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
+            line = self.marks.line(key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.refuse(where, line, "a mapping key must be a plain value")
                 continue
@@ -188,9 +234,10 @@ class _Builder:
                 self.refuse(where, line, "YAML merge keys (<<) are not allowed",
                             "write the keys out in full")
                 continue
+            refused = len(self.out.problems)
             key = self.scalar(key_node, where)
-            if key is None or isinstance(key, (list, dict)):
-                continue
+            if len(self.out.problems) > refused:
+                continue  # reported; a null key (~:) is kept, for the schema to call unknown
             if key in mapping:
                 first = self.out.lines[where + (key,)]
                 self.out.problems.append(Problem(
@@ -206,12 +253,12 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _alias_problems(text: str, path: str) -> list[Problem]:
+def _alias_problems(text: str, path: str, marks: _Marks) -> list[Problem]:
     """Each alias in ``text`` at its own line."""
     return [
-        Problem(path, token.start_mark.line + 1, "YAML aliases (*name) are not allowed",
+        Problem(path, marks.line(token.start_mark), "YAML aliases (*name) are not allowed",
                 "write the value out in full; aliases hide what an annotation says")
-        for token in yaml.scan(text, Loader=_Loader)
+        for token in yaml.scan(marks.body, Loader=_Loader)
         if isinstance(token, yaml.AliasToken)
     ]
 
