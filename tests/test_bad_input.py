@@ -112,7 +112,7 @@ def test_hints_are_commands_you_can_paste(tmp_path):
 
 @pytest.mark.parametrize("value, message", [
     ("2016-02-30", "'2016-02-30' is not a valid date (day is out of range for month)"),
-    ("9" * 5000, "is not a valid number"),
+    ("9" * 5000, "is too large a number"),
 ])
 def test_impossible_values_are_located(tmp_path, value, message):
     beta = textwrap.dedent(TINY_ANNOTATIONS["documents/beta.yaml"]).replace(
