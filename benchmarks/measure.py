@@ -100,6 +100,10 @@ def run_command(args: list[str], timeout: float) -> Sample:
         timer.start()
         try:
             _, status, usage = os.wait4(child.pid, 0)  # wait4: this child's own rusage
+        except BaseException:  # Ctrl-C: the child has its own session and would run on
+            _kill_group(child.pid)
+            child.wait()
+            raise
         finally:
             timer.cancel()
         seconds = time.perf_counter() - started

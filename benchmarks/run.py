@@ -82,9 +82,14 @@ def log(text: str) -> None:
 # -- what is measured --------------------------------------------------------
 
 class Harness:
-    def __init__(self, args: argparse.Namespace, work: Path):
-        self.args, self.work = args, work
+    def __init__(self, args: argparse.Namespace, work: Path, saved=lambda figures: None):
+        self.args, self.work, self.saved = args, work, saved
         self.figures: list[Figure] = []
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        self.saved(self.figures)  # an interrupted run keeps what it measured
+        return figure
 
     def figure(self, name: str, scale: int | None, samples, unit="s", facts=None) -> Figure:
         """One figure from ``samples()`` (a list of Sample); a failure is recorded, not raised."""
@@ -99,8 +104,7 @@ class Harness:
         except Exception as exc:  # noqa: BLE001 - one failing figure must not lose the run
             figure = Figure(name, scale, paragraphs, unit, error=f"{type(exc).__name__}: {exc}")
             log(f"  {label}: FAILED {figure.error}")
-        self.figures.append(figure)
-        return figure
+        return self.add(figure)
 
     def command(self, name: str, scale: int | None, args: list[str], before=None,
                 after=None) -> Figure:
@@ -132,16 +136,22 @@ class Harness:
         return out / "report.html"
 
     def browser(self, html: Path, scale: int) -> None:
-        if not html.exists():  # commands not measured: build it, untimed
-            run_command(reportgen("build", "--project", self.work / f"corpus-{scale}x",
-                                  "--output", html.parent, "--format", "html"), self.args.timeout)
+        """Page times of report.html; one figure per BROWSER key, all from the same visits."""
         visits: list[dict] = []
-        with Browser() as chromium:
-            def once() -> Sample:
-                visits.append(chromium.visit(html, self.args.timeout))
-                return Sample(visits[-1]["load"])
-            load = self.figure(BROWSER["load"], scale, lambda: self.repeat(once),
-                               facts={"size_mb": html.stat().st_size / 2**20})
+        facts: dict = {}
+
+        def samples() -> list[Sample]:
+            if not html.exists():  # commands not measured: build it, untimed
+                run_command(reportgen("build", "--project", self.work / f"corpus-{scale}x",
+                                      "--output", html.parent, "--format", "html"),
+                            self.args.timeout)
+            facts["size_mb"] = html.stat().st_size / 2**20
+            with Browser() as chromium:
+                def once() -> Sample:
+                    visits.append(chromium.visit(html, self.args.timeout))
+                    return Sample(visits[-1]["load"])
+                return self.repeat(once)
+        load = self.figure(BROWSER["load"], scale, samples, facts=facts)
         for key, name in BROWSER.items():
             if key == "load":
                 continue
@@ -152,7 +162,7 @@ class Harness:
                 figure.samples = values
             elif not load.error:
                 figure.error = f"the page gave no {key.replace('_', ' ')} (see measure.py)"
-            self.figures.append(figure)
+            self.add(figure)
 
     def pdf(self, corpus: Path, scale: int, fmt: str, output_name: str) -> None:
         out, floor = self.work / f"{fmt}-{scale}x", self.work / f"{fmt}-{scale}x-floor"
@@ -165,8 +175,7 @@ class Harness:
             html = print_html(corpus, fmt, floor / "print.html", self.args.timeout)
         except MeasureFailed as exc:
             for name in (f"{output_name}: weasyprint", f"{output_name}: chromium"):
-                self.figures.append(Figure(name, scale, paragraph_count(scale), "s",
-                                           error=str(exc)))
+                self.add(Figure(name, scale, paragraph_count(scale), "s", error=str(exc)))
             return
         weasy, chromium = floor / "weasyprint.pdf", floor / "chromium.pdf"
         self.command(f"{output_name}: weasyprint", scale,
@@ -187,7 +196,8 @@ class Harness:
         self.figure(SERVE, 1, edits)
 
     def run(self) -> list[Figure]:
-        groups, scales = self.args.only, self.args.scales
+        groups = self.args.only
+        scales = self.args.scales if {"commands", "browser"} & set(groups) else []
         pdf_scales = self.args.pdf_scales if "pdf" in groups else []
         if "startup" in groups:
             log("floors: interpreter and imports")
@@ -301,27 +311,39 @@ def verdict(record: dict, stat: str, limit: float) -> str:
 
 
 def table(records: list[dict]) -> list[list[str]]:
-    rows = [["figure", "scale", "paragraphs", "median", "p90", "min-max", "runs", "peak",
-             "per 1k para.", "vs floor", "target", "notes"]]
+    rows = [["figure", "scale", "paragraphs", "median", "p90", "min", "max", "runs", "peak",
+             "+ per 1k para.", "vs floor", "target", "notes"]]
     for r in sorted(records, key=lambda r: (order(r["name"]), r["scale"] or 0)):
         notes = [f"{r['pages']} pages" if "pages" in r else "",
                  f"{r['size_mb']:.1f} MB file" if "size_mb" in r else "", r.get("error", "")]
         if "median" not in r:
-            rows.append([r["name"], scale_text(r), "", "-", "", "", "", "", "", "", "",
+            rows.append([r["name"], scale_text(r), "", "-", "", "", "", "", "", "", "", "",
                          "; ".join(n for n in notes if n).replace("\n", " ")[:160]])
             continue
         unit, median = r["unit"], r["median"]
-        per_1k = (show(median * 1000 / r["paragraphs"], unit)
-                  if r["paragraphs"] and unit == "s" and r["name"] != SERVE else "")
         rows.append([
             r["name"], scale_text(r), f"{r['paragraphs']:,}" if r["paragraphs"] else "",
-            show(median, unit), show(r["p90"], unit),
-            f"{show(r['min'], unit)}-{show(r['max'], unit)}", str(r["runs"]),
-            show(r["peak_mb"], "MB") if r.get("peak_mb") else "", per_1k,
+            show(median, unit), show(r["p90"], unit), show(r["min"], unit),
+            show(r["max"], unit), str(r["runs"]),
+            show(r["peak_mb"], "MB") if r.get("peak_mb") else "", marginal(r, records),
             ", ".join(f"{median / f['median']:.2f}x {label}" for label, f in floors(r, records)),
             "; ".join(verdict(r, stat, limit) for stat, limit in targets_of(r)),
             "; ".join(n for n in notes if n)])
     return rows
+
+
+def marginal(record: dict, records: list[dict]) -> str:
+    """Time added per 1,000 paragraphs over the smallest corpus this figure was measured
+    at: the same at every size when the cost is linear (start-up drops out)."""
+    sizes = [r for r in records if r["name"] == record["name"] and r["paragraphs"]
+             and "median" in r]
+    if record["unit"] != "s" or len(sizes) < 2 or record not in sizes:
+        return ""
+    base = min(sizes, key=lambda r: r["paragraphs"])
+    if base is record:
+        return ""
+    extra = (record["median"] - base["median"]) / (record["paragraphs"] - base["paragraphs"])
+    return show(extra * 1000) if extra >= 0 else "-" + show(-extra * 1000)
 
 
 def order(name: str) -> int:
@@ -338,7 +360,7 @@ def scale_text(record: dict) -> str:
 
 def render(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    right = {1, 2, 3, 4, 5, 6, 7, 8}  # numbers are right-aligned
+    right = {1, 2, 3, 4, 5, 6, 7, 8, 9}  # numbers are right-aligned
     lines = ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
                        for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
              for row in rows]
@@ -346,7 +368,14 @@ def render(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def changes(old: dict, new: dict) -> str:
+def render_markdown(rows: list[list[str]]) -> str:
+    """The same table in Markdown (for docs/performance.md)."""
+    lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines.insert(1, "|" + "---|" * len(rows[0]))
+    return "\n".join(lines)
+
+
+def changes(old: dict, new: dict, show_table=render) -> str:
     """Every figure of ``new`` beside the same figure in ``old``: median and peak, change."""
     rows = [["figure", "scale", "old median", "new median", "change", "old peak", "new peak"]]
     for r in sorted(new["figures"], key=lambda r: (order(r["name"]), r["scale"] or 0)):
@@ -361,7 +390,7 @@ def changes(old: dict, new: dict) -> str:
                      show(before.get("peak_mb"), "MB"), show(r.get("peak_mb"), "MB")])
     missing = [f"{r['name']} {scale_text(r)}".strip() for r in old["figures"]
                if "median" in r and not find(new["figures"], r["name"], r["scale"])]
-    text = render(rows)
+    text = show_table(rows)
     if missing:
         text += "\nnot measured this time: " + ", ".join(missing)
     return text
@@ -376,7 +405,8 @@ def header(meta: dict) -> str:
     return (f"reportgen {meta['reportgen']} at {meta['git']}, {meta['date']}; "
             f"python {meta['python']}, weasyprint {meta['weasyprint']}, {meta['chromium']}; "
             f"{meta['machine']}, load {meta['load_before']} before, "
-            f"{meta.get('load_after')} after")
+            f"{meta.get('load_after')} after; run.py {meta['command']}"
+            + (" (INTERRUPTED)" if meta.get("interrupted") else ""))
 
 
 # -- the command -------------------------------------------------------------
@@ -415,39 +445,57 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--svg", type=Path, help="the plot (default: --out with .svg)")
     parser.add_argument("--compare", type=Path, metavar="OLD.json",
                         help="print each figure's change against an earlier results file")
-    parser.add_argument("--load", type=Path, metavar="RESULT.json",
-                        help="show (and plot) a saved results file instead of measuring")
+    parser.add_argument("--load", type=Path, metavar="RESULT.json", action="append",
+                        help="show (and plot) a saved results file instead of measuring; "
+                             "given more than once, the files are shown as one")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the tables in Markdown (for docs/performance.md)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1x only, one run of each, 3 serve edits")
     args = parser.parse_args(argv)
     if args.quick:
         args.scales, args.pdf_scales, args.runs, args.serve_edits = [1], [1], 1, 3
     if args.svg is None:
-        args.svg = (args.load or args.out).with_suffix(".svg")
+        args.svg = (args.load[0] if args.load else args.out).with_suffix(".svg")
     return args
 
 
 def measure(args: argparse.Namespace) -> dict:
-    meta = machine(args)
+    """Measure, writing --out after every figure; Ctrl-C keeps what was measured."""
+    result = {"meta": machine(args), "figures": []}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
-        figures = Harness(args, Path(tmp)).run()
-    meta["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    meta["seconds"] = round(time.perf_counter() - started, 1)
-    return {"meta": meta, "figures": summarise(figures)}
+
+    def save(figures: list[Figure]) -> None:
+        result["meta"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        result["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+        result["figures"] = summarise(figures)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    try:
+        with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
+            Harness(args, Path(tmp), save).run()
+    except KeyboardInterrupt:
+        result["meta"]["interrupted"] = True
+        log("interrupted: showing what was measured")
+    return result
+
+
+def loaded(paths: list[Path]) -> dict:
+    """Saved results, several files as one (a figure in a later file replaces the earlier)."""
+    results = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    figures = {(f["name"], f["scale"]): f for r in results for f in r["figures"]}
+    return {"meta": results[0]["meta"], "also": [r["meta"] for r in results[1:]],
+            "figures": list(figures.values())}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    if args.load:
-        result = json.loads(args.load.read_text(encoding="utf-8"))
-    else:
-        result = measure(args)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    result = loaded(args.load) if args.load else measure(args)
     records = result["figures"]
-    print(header(result["meta"]))
-    print(render(table(records)))
+    show_table = render_markdown if args.markdown else render
+    for meta in [result["meta"], *result.get("also", [])]:
+        print(header(meta))
+    print(show_table(table(records)))
     args.svg.parent.mkdir(parents=True, exist_ok=True)
     args.svg.write_text(plot.svg(records, plot_targets(records),
                                  f"reportgen: time against corpus size "
@@ -457,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwrote {args.out} and {args.svg} in {result['meta']['seconds']:.0f} s")
     if args.compare:
         print(f"\nchange against {args.compare}:")
-        print(changes(json.loads(args.compare.read_text(encoding="utf-8")), result))
+        print(changes(json.loads(args.compare.read_text(encoding="utf-8")), result, show_table))
     failed = [r for r in records if "error" in r]
     return 1 if failed else 0
 
