@@ -49,6 +49,13 @@ def make_corpus(scale: int, dest: Path, source: Path = ROOT) -> Path:
     return dest
 
 
+def paragraph_count(scale: int, source: Path = ROOT) -> int:
+    """How many annotated paragraphs ``make_corpus(scale, ...)`` writes."""
+    return scale * sum(
+        len(yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader).get("paragraphs") or ())
+        for p in (source / "annotations" / "documents").glob("*.yaml"))
+
+
 def _copy_document(document: dict, copy: int, source: Path, annotations: Path,
                    seeds: Path) -> None:
     text = (source / "seeds" / document["source"]).read_text(encoding="utf-8")

@@ -11,10 +11,13 @@ The server runs in its own process so that this polling loop does not compete
 with the build for the interpreter lock. The server reports (in
 /__reportgen__/state) when each build started and how long it took, which
 splits the total into the watcher's share (save -> build starts) and the rest.
+The open page then reloads at once (the server pushes the new build over an
+EventSource), so the time on disk is the edit -> refreshed page latency less a
+reload. benchmarks/run.py reports the total as its "serve" figure.
 
     python3 benchmarks/serve_latency.py [-n 20] [--edit document|briefing] [--step MS]
 
-Target: median <= 100 ms.
+Target (issue 9): p90 <= 60 ms.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from measure import percentile
+
 REPO = Path(__file__).resolve().parent.parent
-TARGET_MS = 100.0
+TARGET_P90_MS = 60.0
 DOCUMENT = "documents/ramani-2016.yaml"
 BODY_NOTE = re.compile(r'^  - para: \d+\n(?:    (?!kind: (?!body))\s*\S.*\n)*?    note: "',
                        re.MULTILINE)  # the note of a body paragraph: it is shown in the report
@@ -43,8 +48,11 @@ STATE_PATH = "/__reportgen__/state"
 SERVER = """
 import sys
 from reportgen import serve as preview
-from reportgen.load import Project
-preview.WATCH_STEP_MS, preview.WATCH_DEBOUNCE_MS = int(sys.argv[3]), int(sys.argv[4])
+from reportgen.project import Project
+if sys.argv[3]:
+    preview.WATCH_STEP_MS = int(sys.argv[3])
+if sys.argv[4]:
+    preview.WATCH_DEBOUNCE_MS = int(sys.argv[4])
 sys.exit(preview.serve(Project.at(sys.argv[1]), port=int(sys.argv[2])))
 """
 
@@ -89,11 +97,12 @@ def state(port: int) -> dict:
         return json.load(response)
 
 
-def start_server(root: Path, port: int, step: int, debounce: int) -> subprocess.Popen:
+def start_server(root: Path, port: int, step: int | None,
+                 debounce: int | None) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     log = open(root / "serve.log", "wb")  # noqa: SIM115 - read back when something fails
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port), str(step),
-                               str(debounce)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port),
+                               str(step or ""), str(debounce or "")], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -105,7 +114,10 @@ def start_server(root: Path, port: int, step: int, debounce: int) -> subprocess.
     raise RuntimeError("the preview server did not start")
 
 
-def run(count: int, kind: str, step: int, debounce: int, pause: float) -> dict[str, list[float]]:
+def run(count: int, kind: str = "document", step: int | None = None,
+        debounce: int | None = None, pause: float = 0.3) -> dict[str, list[float]]:
+    """Times in ms of ``count`` edits: total, build, watcher; and builds per edit.
+    ``step``, ``debounce``: watcher settings in ms (None: the server's own)."""
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
         root = Path(tmp)
         for part in ("seeds", "annotations", "templates"):  # isolated from edits to the checkout
@@ -148,7 +160,7 @@ def run(count: int, kind: str, step: int, debounce: int, pause: float) -> dict[s
 
 def describe(values: list[float]) -> str:
     ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    p90 = percentile(ordered, 0.9)
     return (f"median {statistics.median(ordered):6.1f}  p90 {p90:6.1f}  "
             f"min {ordered[0]:6.1f}  max {ordered[-1]:6.1f}")
 
@@ -157,23 +169,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=20, help="number of timed edits (default 20)")
     parser.add_argument("--edit", choices=("document", "briefing"), default="document")
-    parser.add_argument("--step", type=int, default=10, help="watcher step in ms (default 10)")
-    parser.add_argument("--debounce", type=int, default=50,
-                        help="watcher debounce in ms (default 50)")
+    parser.add_argument("--step", type=int, help="watcher step in ms (default: the server's)")
+    parser.add_argument("--debounce", type=int,
+                        help="watcher debounce in ms (default: the server's)")
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits")
     args = parser.parse_args()
     figures = run(args.n, args.edit, args.step, args.debounce, args.pause)
     what = "a document note" if args.edit == "document" else "the briefing title"
     print(f"serve: save -> refreshed report.html on disk; {args.n} edits of {what}; "
-          f"watcher step {args.step} ms, debounce {args.debounce} ms; times in ms")
+          f"watcher step {args.step or 'default'} ms, debounce {args.debounce or 'default'} ms; "
+          "times in ms")
     print(f"  total    {describe(figures['total'])}")
     print(f"  watcher  {describe(figures['watcher'])}   (save -> build starts)")
     print(f"  build    {describe(figures['build'])}   (all of build(): HTML, JSON, state)")
     extra = sum(figures["builds per edit"]) - len(figures["builds per edit"])
     print(f"  builds   {sum(figures['builds per edit'])} for {args.n} edits ({extra} extra)")
-    median = statistics.median(figures["total"])
-    print(f"  {'meets' if median <= TARGET_MS else 'misses'} the target: "
-          f"median {median:.1f} ms vs <= {TARGET_MS:.0f} ms")
+    p90 = percentile(sorted(figures["total"]), 0.9)
+    print(f"  {'meets' if p90 <= TARGET_P90_MS else 'misses'} the target: "
+          f"p90 {p90:.1f} ms vs <= {TARGET_P90_MS:.0f} ms")
     return 0
 
 
