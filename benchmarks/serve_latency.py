@@ -102,7 +102,8 @@ def start_server(root: Path, port: int, step: int | None,
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     log = open(root / "serve.log", "wb")  # noqa: SIM115 - read back when something fails
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port),
-                               str(step or ""), str(debounce or "")], env=env, stdout=log, stderr=subprocess.STDOUT)
+                               str(step or ""), str(debounce or "")],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -151,11 +152,21 @@ def run(count: int, kind: str = "document", step: int | None = None,
                     figures["watcher"].append((now["started"] - saved_wall) * 1000)
                     figures["builds per edit"].append(builds)
         finally:
-            server.send_signal(signal.SIGINT)  # Ctrl-C: the server must stop cleanly
-            code = server.wait(10)
-        if code != 0:
-            raise RuntimeError(f"the server exited with {code} on Ctrl-C")
+            stop(server, root / "serve.log")
     return figures
+
+
+def stop(server: subprocess.Popen, log: Path) -> None:
+    """Ctrl-C, as a user stops it. A server that does not stop cleanly is reported
+    (tests/test_serve.py holds it to that); the timings taken stand."""
+    server.send_signal(signal.SIGINT)
+    try:
+        code = server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        code = f"nothing within 30 s (killed); last log lines:\n{log.read_text()[-1500:]}"
+    if code != 0:
+        print(f"warning: the preview server answered Ctrl-C with {code}", file=sys.stderr)
 
 
 def describe(values: list[float]) -> str:
