@@ -36,11 +36,14 @@ except ImportError:  # Windows has none: builds there are not serialised
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
 from .files import content_hash, stage, sync_folder
+from .progress import Progress
 from .project import Project
 
-FORMATS = ("html", "json", "pdf")
-OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "pdf": "report.pdf"}
-ROOT_TEMPLATES = {"html": "report.html.j2", "pdf": "brief.html.j2"}  # json uses none
+FORMATS = ("html", "json", "pdf", "brief")
+OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "pdf": "report.pdf",
+                "brief": "brief.pdf"}
+ROOT_TEMPLATES = {"html": "report.html.j2", "pdf": "report-print.html.j2",
+                  "brief": "brief.html.j2"}  # json uses none
 STATE_DIR = ".reportgen"  # inside the output folder: build stamps and the last snapshot
 STATE_FILES = ("snapshot.json", "stamps.json")  # in the order they are replaced: stamps last
 LOCK_NAME = "lock"
@@ -49,6 +52,7 @@ LIBRARIES = ("Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML")  # they shape t
 # what a build writes through a temporary file: `.report.html.k2j4x9.tmp`
 _TEMPORARY = re.compile(r"\.(%s)\.[^/]+\.tmp" % "|".join(
     re.escape(name) for name in (*OUTPUT_NAMES.values(), CHANGES_NAME, *STATE_FILES)))
+_QUIET = object()  # a stream that is not a terminal: no progress shown
 
 
 @dataclass
@@ -74,7 +78,9 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     """Rebuild the outputs among ``formats`` whose inputs changed (all with ``force``).
 
     ``strict``: warnings fail the build like errors, before anything is written.
+    ``progress``: where to show which output and stage is under way (a terminal only).
     """
+    progress = progress or Progress(_QUIET)
     check_output_folder(project.output)
     state = BuildState(project.output)
     tool = tool_stamp(state.libraries)
@@ -86,15 +92,19 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     if not stale:
         tidy(project.output)
         return result
+    progress.show("checking", "sources and annotations", force=True)
     comparison, warnings = check(project)
     if strict and warnings:
         raise as_errors(warnings)
     result.warnings += warnings
     files: dict[Path, bytes] = {}  # everything rendered before anything is written
-    for fmt in stale:
-        data = render(fmt, comparison, project, pdf_variant)
-        files[project.output / OUTPUT_NAMES[fmt]] = data
-        state.record(fmt, stamps[fmt], data)
+    try:
+        for fmt in stale:
+            data = render(fmt, comparison, project, pdf_variant, progress)
+            files[project.output / OUTPUT_NAMES[fmt]] = data
+            state.record(fmt, stamps[fmt], data)
+    finally:
+        progress.clear()
     snapshot = _snapshot(comparison)
     result.changes = state.changes_since(snapshot, result.warnings)
     if result.changes:
@@ -104,12 +114,17 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     return result
 
 
-def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None) -> bytes:
+def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None,
+           progress: Progress | None = None) -> bytes:
     """Output ``fmt`` as bytes; a broken template is a located problem, not a traceback."""
     from jinja2 import TemplateError
 
+    progress = progress or Progress(_QUIET)
+    name = OUTPUT_NAMES[fmt]
+    progress.show(name, "rendering", force=True)
     try:
-        return _render(fmt, comparison, project, pdf_variant)
+        with progress.weasyprint(name):
+            return _render(fmt, comparison, project, pdf_variant, progress)
     except TemplateError as exc:
         raise template_problem(exc, project.templates) from None
 
@@ -128,8 +143,9 @@ def template_problem(exc, templates: Path) -> ReportgenError:
                                    "folder to use the bundled ones")])
 
 
-def _render(fmt: str, comparison, project: Project, pdf_variant: str | None = None) -> bytes:
-    from .render import render_html, render_json, render_print_html
+def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
+            progress: Progress) -> bytes:
+    from .render import render_brief_html, render_html, render_json, render_print_html
 
     if fmt == "html":
         from .decisions import report_section  # build/suggestions.json, if `suggest` ran
@@ -140,7 +156,11 @@ def _render(fmt: str, comparison, project: Project, pdf_variant: str | None = No
         return render_json(comparison).encode("utf-8")
     from .pdf import pdf_bytes  # WeasyPrint only when a PDF is wanted
 
-    return pdf_bytes(render_print_html(comparison, project.templates), pdf_variant)
+    name = OUTPUT_NAMES[fmt]
+    if fmt == "brief":
+        return pdf_bytes(render_brief_html(comparison, project.templates), pdf_variant)
+    return pdf_bytes(render_print_html(comparison, project.templates), pdf_variant,
+                     progress=lambda step: progress.show(name, step))
 
 
 # -- what changed in the inputs ----------------------------------------------

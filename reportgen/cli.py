@@ -18,6 +18,7 @@ from . import __version__
 from .build import FORMATS, build, check
 from .exports import DEFAULT_TARGETS, EXPORT_FORMATS
 from .errors import ReportgenError, as_errors, display_path, print_problems
+from .progress import Progress
 from .project import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
 
@@ -49,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="reportgen",
         description="Build side-by-side comparison briefings from annotated source texts. "
-                    "With no command, builds the briefing (HTML, JSON and PDF). Commands work "
+                    "With no command, builds the briefing (HTML, JSON, the full PDF and the brief). Commands work "
                     "on the project in the current folder: the nearest folder, this one or a "
                     "parent, holding annotations/.",
     )
@@ -59,7 +60,9 @@ def parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="check the annotations and write the report")
     _project_options(build_cmd)
     build_cmd.add_argument("--format", default=",".join(FORMATS),
-                           help="comma-separated outputs to write: html,json,pdf (default: all)")
+                           help="comma-separated outputs to write: html (report.html), json (report.json), "
+                                "pdf (report.pdf, the full report), brief (brief.pdf) "
+                                "(default: all)")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build_cmd.add_argument("--force", action="store_true",
                            help="rebuild every output even if its inputs did not change")
@@ -204,7 +207,7 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     project = project_from(args)
     result = build(project, formats, force=args.force, pdf_variant=args.pdf_variant,
-                   strict=args.strict)
+                   strict=args.strict, progress=Progress(sys.stderr))
     say_if_empty(project)
     print_problems(result.warnings)
     for line in result.changes:

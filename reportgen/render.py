@@ -118,9 +118,11 @@ def render_html(comparison: Comparison, templates: Path, suggestions=None) -> st
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
-    """The HTML WeasyPrint lays out as the PDF brief."""
-    template = environment(templates).get_template("brief.html.j2")
-    return template.render(_context(comparison, "print"))
+    """The HTML WeasyPrint lays out as the full report, report.pdf."""
+    from .print_view import print_context
+
+    template = environment(templates).get_template("report-print.html.j2")
+    return template.render(_context(comparison, "print") | print_context(comparison))
 
 
 def render_json(comparison: Comparison) -> str:
@@ -354,3 +356,11 @@ def _period(documents: tuple[Document, ...]) -> str:
         return ""
     first, last = human_date(dates[0]), human_date(dates[-1])
     return first if first == last else f"{first} – {last}"
+
+
+def render_brief_html(comparison: Comparison, templates: Path) -> str:
+    """The HTML WeasyPrint lays out as the brief, brief.pdf."""
+    from .brief import brief_context
+
+    template = environment(templates).get_template("brief.html.j2")
+    return template.render(_context(comparison, "brief") | brief_context(comparison))

@@ -1,0 +1,158 @@
+"""What the PDFs lay out, computed here: excerpts, and the full report's theme grid.
+
+The full report (report.pdf) prints each paragraph's text once in the theme
+sections, under its main theme (its first); under its other themes it is an
+excerpt pointing to that page. A column that runs on far past the others would
+leave most of a landscape page empty, so each grid is balanced: side by side,
+every column prints as much as the second longest (at least a page's worth),
+and what the longest columns hold beyond that follows the grid across the
+whole page width.
+
+Excerpts are quotations: an exact run of the source's words (markup removed),
+the sentence that shares most words with what the excerpt illustrates, cut at
+a word limit with an ellipsis.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .compare import Column, Comparison, ThemeSection
+from .markup import source_html
+from .model import Document, Paragraph
+
+EXCERPT_WORDS = 28  # an excerpt is a line or two of a column, never a paragraph
+# Roughly what one landscape page holds, in words of 8 pt text across its width:
+# a column shorter than its share of a page never runs on into the continuation.
+LANDSCAPE_PAGE_WORDS = 1400
+CARD_WORDS = 10  # a card's reference line and spacing, counted as words
+LABEL_CHARACTERS = 60  # running headers and column headers: longer labels are cut
+
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_WORD = re.compile(r"[^\W_]+")
+# Words too common to tell one sentence from another.
+_COMMON = frozenset("""a an and are as at be been but by for from had has have he her his in is it
+its of on or that the their there they this to was were which who will with not than more also
+into over after its about would could should may said""".split())
+
+
+def plain_text(paragraph: Paragraph, document: Document) -> str:
+    """A paragraph's text as the reader sees it (continuations joined), without markup."""
+    markup = str(source_html(paragraph, document)).replace("<br>", " ")
+    return " ".join(html.unescape(_TAG.sub("", markup)).split())
+
+
+def words_of(text: str) -> set[str]:
+    """The distinctive words of ``text``, lower case."""
+    return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON and len(w) > 2}
+
+
+def excerpt(text: str, about: str = "", limit: int = EXCERPT_WORDS) -> str:
+    """The sentence of ``text`` sharing most words with ``about`` (else the first),
+    cut to ``limit`` words; "…" marks what was left out at either end."""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()] or [text]
+    wanted = words_of(about)
+    best = max(range(len(sentences)),
+               key=lambda i: (len(words_of(sentences[i]) & wanted), -i)) if wanted else 0
+    words = sentences[best].split()
+    cut = words[:limit]
+    shown = " ".join(cut)
+    if len(words) > limit:
+        shown = shown.rstrip(",;:–—-") + " …"
+    if best > 0:
+        shown = "… " + shown
+    elif len(sentences) > 1 and len(words) <= limit:
+        shown += " …"
+    return shown
+
+
+def short_label(label: str, limit: int = LABEL_CHARACTERS) -> str:
+    """A label for a running header or a column header: cut at a word, "…" added."""
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    cut = label[:limit].rsplit(" ", 1)[0] if " " in label[:limit] else label[:limit]
+    return cut.rstrip(",;:–—-") + "…"
+
+
+# -- the full report's theme grid -------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A paragraph in a theme's grid: in full (its main theme) or as an excerpt."""
+
+    paragraph: Paragraph
+    full: bool
+    excerpt: str  # for an excerpt entry; "" for a full one
+    weight: int  # about how many words it prints: to balance the columns
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSection:
+    section: ThemeSection
+    side: tuple[tuple[Entry, ...], ...]  # per column, in column order: printed side by side
+    rest: tuple[tuple[Column, tuple[Entry, ...]], ...]  # columns running on: what follows
+
+    @property
+    def theme(self):
+        return self.section.theme
+
+
+def main_theme(paragraph: Paragraph) -> str:
+    """The theme under which a paragraph's full text is printed: its first."""
+    return paragraph.themes[0]
+
+
+def print_sections(comparison: Comparison) -> tuple[PrintSection, ...]:
+    briefing = comparison.briefing
+    documents = {d.id: d for d in briefing.documents}
+    return tuple(_print_section(s, comparison, documents) for s in comparison.sections)
+
+
+def _print_section(section: ThemeSection, comparison: Comparison, documents) -> PrintSection:
+    about = _theme_words(section, comparison)
+    columns = [tuple(_entry(p, section.theme.id, documents[p.document], about)
+                     for p in cell.paragraphs) for cell in section.cells]
+    weights = sorted((sum(e.weight for e in entries) for entries in columns), reverse=True)
+    budget = max(weights[1] if len(weights) > 1 else 0,
+                 LANDSCAPE_PAGE_WORDS // max(1, len(columns)))
+    side, rest = [], []
+    for cell, entries in zip(section.cells, columns):
+        here, later = _split(entries, budget)
+        side.append(here)
+        if later:
+            rest.append((cell.column, later))
+    return PrintSection(section, tuple(side), tuple(rest))
+
+
+def _theme_words(section: ThemeSection, comparison: Comparison) -> str:
+    """What a theme is about, in words: its label, description and claims' labels."""
+    claims = [c.label for c in comparison.briefing.claims if c.theme == section.theme.id]
+    return " ".join([section.theme.label, section.theme.description, *claims])
+
+
+def _entry(paragraph: Paragraph, theme_id: str, document: Document, about: str) -> Entry:
+    if main_theme(paragraph) == theme_id:
+        extra = len(paragraph.note.split()) + sum(6 + len(a.note.split()) for a in paragraph.claims)
+        return Entry(paragraph, True, "", CARD_WORDS + len(paragraph.full_text.split()) + extra)
+    shown = excerpt(plain_text(paragraph, document), about)
+    return Entry(paragraph, False, shown, CARD_WORDS + len(shown.split()))
+
+
+def _split(entries: tuple[Entry, ...], budget: int):
+    """The entries that fit ``budget`` words (at least one), and the rest."""
+    used = 0
+    for index, entry in enumerate(entries):
+        if index and used + entry.weight > budget:
+            return entries[:index], entries[index:]
+        used += entry.weight
+    return entries, ()
+
+
+def print_context(comparison: Comparison) -> dict:
+    """What the full report's print template needs beyond the HTML report's context."""
+    return {"print_sections": print_sections(comparison), "short_label": short_label,
+            "main_theme": main_theme}
