@@ -2,26 +2,187 @@
 
 WeasyPrint is imported here, only when a PDF is made: importing it costs about
 a quarter of a second, which HTML-only rebuilds should not pay.
+
+A long document is laid out in chapters, in parallel on the machine's cores,
+and the chapters' PDFs are merged (pypdf). Page numbers are ours, not
+WeasyPrint's ``target-counter`` (which re-lays out every page holding a
+reference, twice): the print HTML marks each page reference with
+:func:`page_marker` and each chapter boundary with :data:`CHAPTER_BREAK`.
+
+1. Every chapter is laid out with a placeholder for each number: this gives
+   its page count and the page of each anchor in it.
+2. Every chapter is laid out again and drawn, with its first page number, the
+   total and each reference's page written in. A reference whose width changed
+   the layout is caught (the chapter's anchors moved) and the chapter redone.
+3. The chapters' PDFs are merged: bookmarks, metadata and named destinations
+   kept, links between chapters pointed at their targets.
 """
 
 from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
 # PDF/UA, and archival PDF/A. pdf/ua-1 costs about 10 % more layout time and 20 %
-# more bytes on the bundled brief.
+# more bytes on the bundled brief. A variant's document is laid out in one piece:
+# the structure tree of a tagged PDF cannot be merged from parts.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u")
 
+CHAPTER_BREAK = "<!-- reportgen:chapter -->"  # between two parts laid out separately
+_MARK = re.compile("\ue000([^\ue001]*)\ue001")  # a page reference: the anchor it points to
+_PLACEHOLDER = "88"  # as wide as most page numbers: the first layout is nearly the final one
+_PASSES = 4  # layouts of a chapter at most (its numbers rarely change its layout even once)
+# The page numbers in the margin: chapter n starts at its page, and the total is known.
+_NUMBERING = '@page:first {{ counter-reset: page {first} }} ' \
+             '@page {{ @bottom-right {{ content: "Page " counter(page) " of {total}" }} }}'
 
-def pdf_bytes(html: str, variant: str | None = None) -> bytes:
-    """The PDF of ``html``. Nothing is fetched: the brief's CSS is inline and it has no assets.
+
+def page_marker(anchor: str) -> Markup:
+    """Where the number of the page holding ``#anchor`` goes (filled in by :func:`pdf_bytes`)."""
+    return Markup(f"\ue000{anchor}\ue001")
+
+
+def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
+              workers: int | None = None) -> bytes:
+    """The PDF of ``html``. Nothing is fetched: the CSS is inline and there are no assets.
 
     ``variant``: one of :data:`PDF_VARIANTS` (e.g. "pdf/ua-1" for a tagged PDF), or None.
+    ``progress``: called with a short description of each step (e.g. a status line).
+    ``workers``: processes laying chapters out at once (default: the cores available).
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise ReportgenError([Problem("--pdf-variant", None, f"unknown PDF variant {variant!r}",
                                       f"use one of: {', '.join(PDF_VARIANTS)}")])
+    import weasyprint  # noqa: F401  (imported before the workers fork: they need not import it)
+
+    book = Book.of(html, merged=variant is not None)
+    if not book.marked:
+        return _render((html, variant, True, False))[2]
+    return book.paginate(variant, progress or (lambda message: None),
+                         workers or available_cores())
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Book:
+    """The print HTML cut into chapters: the head, the <body> tag, each chapter's body."""
+
+    head: str
+    body_tag: str
+    chapters: list[str]
+
+    @classmethod
+    def of(cls, html: str, merged: bool = False) -> Book:
+        head, _, rest = html.partition("<body")
+        body_tag, _, body = ("<body" + rest).partition(">")
+        body = body.rsplit("</body>", 1)[0]
+        chapters = [c for c in body.split(CHAPTER_BREAK) if c.strip()] or [body]
+        return cls(head, body_tag + ">", ["".join(chapters)] if merged else chapters)
+
+    @property
+    def marked(self) -> bool:
+        """Does the document number its pages itself (page references, chapters)?"""
+        return len(self.chapters) > 1 or any(_MARK.search(c) for c in self.chapters)
+
+    def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None) -> str:
+        """Chapter ``index`` as a document: each reference's page number (a placeholder
+        where ``pages`` has none), its first page and the total (``numbering``)."""
+        chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], _PLACEHOLDER)),
+                            self.chapters[index])
+        style = ""
+        if numbering:
+            first, total = numbering
+            style = "<style>" + _NUMBERING.format(first=first, total=total) + "</style>"
+        head = self.head.replace("</head>", style + "</head>", 1) if style else self.head
+        return f"{head}{self.body_tag}{chapter}</body></html>"
+
+    def paginate(self, variant, progress, workers: int) -> bytes:
+        count = len(self.chapters)
+        first = _run([(self.document(i, None, None), variant, False, True) for i in range(count)],
+                     workers, lambda done: progress(f"pass 1: {done} of {count} chapters"))
+        layouts = [(page_count, anchors) for page_count, anchors, _ in first]
+        drawn: dict[int, bytes] = {}
+        todo = set(range(count))
+        for number in range(2, _PASSES + 1):
+            starts, pages = _numbers(layouts)
+            total = sum(n for n, _ in layouts)
+            jobs = {i: (self.document(i, pages, (starts[i], total)), variant, True, count > 1)
+                    for i in sorted(todo)}
+            results = _run(list(jobs.values()), workers,
+                           lambda done: progress(f"pass {number}: {done} of {len(jobs)} chapters"))
+            moved = set()
+            for i, (page_count, anchors, data) in zip(jobs, results):
+                if (page_count, anchors) != layouts[i]:  # a number's width changed the layout
+                    moved.add(i)
+                layouts[i], drawn[i] = (page_count, anchors), data
+            if not moved:
+                break
+            new_starts, new_pages = _numbers(layouts)
+            todo = {i for i in range(count) if i in moved or new_starts[i] != starts[i]
+                    or _refers(self.chapters[i], pages, new_pages)}
+            if sum(n for n, _ in layouts) != total:
+                todo = set(range(count))  # "of N" changed everywhere
+        progress("merging the chapters")
+        return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
+
+
+def _numbers(layouts) -> tuple[list[int], dict[str, int]]:
+    """Each chapter's first page number, and the page number of every anchor."""
+    starts, pages, page = [], {}, 1
+    for page_count, anchors in layouts:
+        starts.append(page)
+        for name, index in anchors.items():
+            pages.setdefault(name, page + index)
+        page += page_count
+    return starts, pages
+
+
+def _refers(chapter: str, before: dict[str, int], after: dict[str, int]) -> bool:
+    """Does ``chapter`` refer to an anchor whose page number changed?"""
+    return any(before.get(m[1]) != after.get(m[1]) for m in _MARK.finditer(chapter))
+
+
+def _run(jobs: list, workers: int, report) -> list:
+    """:func:`_render` over ``jobs``, in ``workers`` processes (largest first), in job order."""
+    if workers <= 1 or len(jobs) <= 1:
+        results = []
+        for job in jobs:
+            results.append(_render(job))
+            report(len(results))
+        return results
+    import concurrent.futures
+    import multiprocessing
+
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else None)
+    results: list = [None] * len(jobs)
+    with concurrent.futures.ProcessPoolExecutor(min(workers, len(jobs)), context) as pool:
+        futures = {pool.submit(_render, jobs[i]): i for i in order}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            report(done)
+    return results
+
+
+def _render(job: tuple[str, str | None, bool, bool]) -> tuple[int, dict[str, int], bytes | None]:
+    """Lay one document out: its page count, the page index of each anchor in it, and
+    (if ``draw``) its PDF. ``part``: a chapter, whose links to anchors it does not hold
+    point into other chapters. Runs in a worker process."""
+    html, variant, draw, part = job
     import weasyprint
     from weasyprint.urls import URLFetcher
 
@@ -34,17 +195,66 @@ def pdf_bytes(html: str, variant: str | None = None) -> bytes:
     options = {"pdf_variant": variant} if variant else {}
     # No base URL: "#..." links stay links inside the PDF and nothing is resolved
     # against a local folder (a shared brief must not carry file:///home/...).
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork())
-    rendered = document.render(**options)
-    for page in rendered.pages:
-        page.links[:] = [link for link in page.links if _kept(link)]
-    return rendered.write_pdf(**options)
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork()).render(
+        **options)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    if not draw:
+        return len(document.pages), anchors, None
+    for page in document.pages:
+        kept = (_kept(link, anchors, part) for link in page.links)
+        page.links[:] = [link for link in kept if link is not None]
+    return len(document.pages), anchors, document.write_pdf(**options)
 
 
-def _kept(link: tuple) -> bool:
-    """A link inside the brief, or to the web or mail: any other (a relative path,
-    file:) would point at the reader's own disk."""
+_ELSEWHERE = "reportgen-anchor:"  # a link to another chapter, until the chapters are merged
+
+
+def _kept(link: tuple, anchors: dict[str, int], part: bool) -> tuple | None:
+    """A link inside the document, or to the web or mail: any other (a relative path,
+    file:) would point at the reader's own disk. In a chapter (``part``), a link to
+    an anchor it does not hold is kept as a placeholder that :func:`_merge` points
+    at the anchor in another chapter."""
     from .markup import web_or_mail  # markdown-it: not for a build that makes no PDF
 
     kind, target = link[0], link[1]
-    return kind == "internal" or (kind == "external" and web_or_mail(target))
+    if kind == "internal":
+        if target in anchors:
+            return link
+        return ("external", _ELSEWHERE + target, *link[2:]) if part else None
+    return link if kind == "external" and web_or_mail(target) else None
+
+
+def _merge(parts: list[bytes]) -> bytes:
+    """One PDF of the chapters' PDFs, with the first one's metadata."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(part)) for part in parts]
+    for reader in readers:
+        writer.append(reader, import_outline=True)
+    if readers[0].metadata:
+        writer.add_metadata(dict(readers[0].metadata))
+    names = set(writer.named_destinations)
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if not annotations:
+            continue
+        kept = []
+        for reference in annotations:
+            annotation = reference.get_object()
+            uri = annotation.get("/A", {}).get("/URI", "")
+            if isinstance(uri, str) and uri.startswith(_ELSEWHERE):
+                name = uri[len(_ELSEWHERE):]
+                if name not in names:
+                    continue  # nowhere to go: no link rather than a broken one
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(name)
+            kept.append(reference)
+        annotations[:] = kept
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

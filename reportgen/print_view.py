@@ -4,9 +4,8 @@ The full report (report.pdf) prints each paragraph's text once in the theme
 sections, under its main theme (its first); under its other themes it is an
 excerpt pointing to that page. A column that runs on far past the others would
 leave most of a landscape page empty, so each grid is balanced: side by side,
-every column prints as much as the second longest (at least a page's worth),
-and what the longest columns hold beyond that follows the grid across the
-whole page width.
+every column prints as much as the second longest, and what the longest column
+holds beyond that follows the grid, flowing across the whole page width.
 
 Excerpts are quotations: an exact run of the source's words (markup removed),
 the sentence that shares most words with what the excerpt illustrates, cut at
@@ -19,15 +18,18 @@ import html
 import re
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from .compare import Column, Comparison, ThemeSection
 from .markup import source_html
 from .model import Document, Paragraph
 
 EXCERPT_WORDS = 28  # an excerpt is a line or two of a column, never a paragraph
-# Roughly what one landscape page holds, in words of 8 pt text across its width:
-# a column shorter than its share of a page never runs on into the continuation.
-LANDSCAPE_PAGE_WORDS = 1400
+# A column runs on into the continuation only past this many words (a few cards):
+# shorter ones are not worth a second header.
+RUN_ON_WORDS = 150
 CARD_WORDS = 10  # a card's reference line and spacing, counted as words
+CHAPTER_WORDS = 5000  # theme sections laid out together (several landscape pages)
 LABEL_CHARACTERS = 60  # running headers and column headers: longer labels are cut
 
 _TAG = re.compile(r"<[^>]+>")
@@ -117,8 +119,7 @@ def _print_section(section: ThemeSection, comparison: Comparison, documents) -> 
     columns = [tuple(_entry(p, section.theme.id, documents[p.document], about)
                      for p in cell.paragraphs) for cell in section.cells]
     weights = sorted((sum(e.weight for e in entries) for entries in columns), reverse=True)
-    budget = max(weights[1] if len(weights) > 1 else 0,
-                 LANDSCAPE_PAGE_WORDS // max(1, len(columns)))
+    budget = max(weights[1] if len(weights) > 1 else 0, RUN_ON_WORDS)
     side, rest = [], []
     for cell, entries in zip(section.cells, columns):
         here, later = _split(entries, budget)
@@ -152,7 +153,25 @@ def _split(entries: tuple[Entry, ...], budget: int):
     return entries, ()
 
 
+def chapter_starts(sections: tuple[PrintSection, ...]) -> set[str]:
+    """The themes that begin a chapter (reportgen.pdf lays chapters out in parallel):
+    the first, then one every CHAPTER_WORDS or so. Fixed sizes, not the machine's
+    core count, decide where: the same corpus gives the same pages everywhere."""
+    starts, weight = set(), 0
+    for ps in sections:
+        size = sum(e.weight for entries in (*ps.side, *(e for _, e in ps.rest)) for e in entries)
+        if not starts or weight + size > CHAPTER_WORDS and weight:
+            starts.add(ps.theme.id)
+            weight = 0
+        weight += size + sum(60 for _ in (*ps.section.findings, *ps.section.computed))
+    return starts
+
+
 def print_context(comparison: Comparison) -> dict:
     """What the full report's print template needs beyond the HTML report's context."""
-    return {"print_sections": print_sections(comparison), "short_label": short_label,
-            "main_theme": main_theme}
+    from .pdf import CHAPTER_BREAK, page_marker
+
+    sections = print_sections(comparison)
+    return {"print_sections": sections, "short_label": short_label, "main_theme": main_theme,
+            "page_no": page_marker, "chapter_break": Markup(CHAPTER_BREAK),
+            "chapter_starts": chapter_starts(sections)}
