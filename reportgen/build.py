@@ -74,7 +74,8 @@ def check(project: Project):
 
 
 def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool = False,
-          pdf_variant: str | None = None, strict: bool = False) -> BuildResult:
+          pdf_variant: str | None = None, strict: bool = False,
+          progress: Progress | None = None) -> BuildResult:
     """Rebuild the outputs among ``formats`` whose inputs changed (all with ``force``).
 
     ``strict``: warnings fail the build like errors, before anything is written.

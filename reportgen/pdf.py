@@ -25,8 +25,6 @@ import os
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
@@ -36,6 +34,9 @@ from .errors import Problem, ReportgenError
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u")
 
 CHAPTER_BREAK = "<!-- reportgen:chapter -->"  # between two parts laid out separately
+# A smaller document is laid out in one piece: starting processes and merging
+# would cost more than they save (the tiny test corpus is about 60,000 characters).
+ONE_PIECE = 150_000  # characters of HTML
 _MARK = re.compile("\ue000([^\ue001]*)\ue001")  # a page reference: the anchor it points to
 _PLACEHOLDER = "88"  # as wide as most page numbers: the first layout is nearly the final one
 _PASSES = 4  # layouts of a chapter at most (its numbers rarely change its layout even once)
@@ -44,8 +45,10 @@ _NUMBERING = '@page:first {{ counter-reset: page {first} }} ' \
              '@page {{ @bottom-right {{ content: "Page " counter(page) " of {total}" }} }}'
 
 
-def page_marker(anchor: str) -> Markup:
+def page_marker(anchor: str):
     """Where the number of the page holding ``#anchor`` goes (filled in by :func:`pdf_bytes`)."""
+    from markupsafe import Markup  # not for a build that makes no PDF
+
     return Markup(f"\ue000{anchor}\ue001")
 
 
@@ -62,7 +65,7 @@ def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
                                       f"use one of: {', '.join(PDF_VARIANTS)}")])
     import weasyprint  # noqa: F401  (imported before the workers fork: they need not import it)
 
-    book = Book.of(html, merged=variant is not None)
+    book = Book.of(html, merged=variant is not None or len(html) < ONE_PIECE)
     if not book.marked:
         return _render((html, variant, True, False))[2]
     return book.paginate(variant, progress or (lambda message: None),

@@ -30,7 +30,9 @@ def outputs(project: Project) -> dict[str, bytes]:
 
 
 def rebuilt(project: Project, **kwargs) -> list[str]:
-    return sorted(p.suffix[1:] for p in build(project, **kwargs).written)
+    """The formats the build wrote (report.pdf is "pdf", brief.pdf "brief")."""
+    formats = {name: fmt for fmt, name in building.OUTPUT_NAMES.items()}
+    return sorted(formats[p.name] for p in build(project, **kwargs).written)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -40,23 +42,25 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_a_build_with_nothing_changed_writes_nothing(project):
-    assert rebuilt(project) == ["html", "json", "pdf"]
+    assert rebuilt(project) == ["brief", "html", "json", "pdf"]
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in project.output.rglob("*")
               if p.is_file()}
     result = build(project)
-    assert result.written == [] and result.skipped == ["html", "json", "pdf"]
+    assert result.written == [] and result.skipped == ["html", "json", "pdf", "brief"]
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in project.output.rglob("*")
              if p.is_file()}
     assert after == before
 
 
 @pytest.mark.parametrize("path, old, new, expected", [
-    ("annotations/findings.yaml", "differently", "apart", ["html", "json", "pdf"]),
-    ("seeds/b.txt", "began in 2001.", "began in 2001, or so.", ["html", "json", "pdf"]),
+    ("annotations/findings.yaml", "differently", "apart", ["brief", "html", "json", "pdf"]),
+    ("seeds/b.txt", "began in 2001.", "began in 2001, or so.", ["brief", "html", "json", "pdf"]),
     ("templates/report.css", "--ink: #1d232b", "--ink: #000000", ["html"]),
     ("templates/report.js", '"use strict";', '"use strict"; // edited', ["html"]),
-    ("templates/brief.css", "size: A4;", "size: A4; /* edited */", ["pdf"]),
-    ("templates/_macros.html.j2", "Cites:", "Cited:", ["html", "pdf"]),
+    ("templates/print.css", "size: A4;", "size: A4; /* edited */", ["brief", "pdf"]),
+    ("templates/brief.css", ".brief {", ".brief { color: #000;", ["brief"]),
+    ("templates/report-print.html.j2", "Key findings", "Main findings", ["pdf"]),
+    ("templates/_macros.html.j2", "Cites:", "Cited:", ["brief", "html", "pdf"]),
 ])
 def test_each_input_rebuilds_exactly_the_outputs_made_from_it(project, path, old, new, expected):
     build(project)
@@ -134,7 +138,7 @@ def test_a_build_with_nothing_to_do_loads_no_library(tmp_path):
 
 def test_force_rebuilds_everything(project):
     build(project)
-    assert rebuilt(project, force=True) == ["html", "json", "pdf"]
+    assert rebuilt(project, force=True) == ["brief", "html", "json", "pdf"]
 
 
 def test_an_output_deleted_by_hand_is_rebuilt(project):
