@@ -19,7 +19,9 @@ from .model import Finding, Paragraph
 from .print_view import excerpt, plain_text, short_label
 
 KEY_FINDINGS = 12  # in full up front
-FINDINGS_PER_THEME = 8  # analyst findings and computed discrepancies, most telling first
+# Analyst findings and computed discrepancies shown theme by theme, all themes
+# together: each theme's most telling first, one theme after another, round and round.
+THEME_FINDINGS = 45
 AGREEMENTS_PER_THEME = 6  # computed agreements: one line each
 QUOTES_PER_FINDING = 2  # short quotations under an analyst finding
 QUOTE_WORDS = 18
@@ -79,23 +81,41 @@ def brief_context(comparison: Comparison) -> dict:
     return {
         "key_findings": tuple(quoting.finding(f) for f in key[:KEY_FINDINGS]),
         "key_left_out": max(0, len(key) - KEY_FINDINGS),
-        "brief_themes": tuple(_theme(s, quoting) for s in comparison.sections),
+        "brief_themes": tuple(_theme(s, quoting, shown)
+                              for s, shown in zip(comparison.sections, _shares(comparison))),
         "short_label": short_label,
-        "caps": {"key": KEY_FINDINGS, "per_theme": FINDINGS_PER_THEME,
-                 "refs": REFS_PER_VALUE},
+        "caps": {"key": KEY_FINDINGS, "refs": REFS_PER_VALUE},
     }
 
 
-def _theme(section: ThemeSection, quoting: _Quoting) -> BriefTheme:
-    key = tuple(f for f in section.findings if f.key)
+def _told(section: ThemeSection) -> list[Finding]:
+    """A theme's findings worth telling, most telling first (key findings are up front)."""
     told = sorted((f for f in section.findings if not f.key),
                   key=lambda f: _KIND_ORDER.get(f.kind, 9))
-    told += [f for f in section.computed if f.kind not in ("agreement", "single-source")]
+    return told + [f for f in section.computed if f.kind not in ("agreement", "single-source")]
+
+
+def _shares(comparison: Comparison) -> list[int]:
+    """How many findings each theme shows: THEME_FINDINGS in all, dealt round the themes."""
+    wanted = [len(_told(s)) for s in comparison.sections]
+    shares = [0] * len(wanted)
+    left = THEME_FINDINGS
+    while left and any(s < w for s, w in zip(shares, wanted)):
+        for i, w in enumerate(wanted):
+            if left and shares[i] < w:
+                shares[i] += 1
+                left -= 1
+    return shares
+
+
+def _theme(section: ThemeSection, quoting: _Quoting, shown: int) -> BriefTheme:
+    key = tuple(f for f in section.findings if f.key)
+    told = _told(section)
     agreements = [f for f in section.computed if f.kind == "agreement"]
     return BriefTheme(
         section,
-        tuple(quoting.finding(f) for f in told[:FINDINGS_PER_THEME]),
-        max(0, len(told) - FINDINGS_PER_THEME),
+        tuple(quoting.finding(f) for f in told[:shown]),
+        len(told) - shown,
         tuple(quoting.finding(f, quote=False) for f in agreements[:AGREEMENTS_PER_THEME]),
         max(0, len(agreements) - AGREEMENTS_PER_THEME),
         key,

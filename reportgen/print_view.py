@@ -60,15 +60,10 @@ def excerpt(text: str, about: str = "", limit: int = EXCERPT_WORDS) -> str:
     best = max(range(len(sentences)),
                key=lambda i: (len(words_of(sentences[i]) & wanted), -i)) if wanted else 0
     words = sentences[best].split()
-    cut = words[:limit]
-    shown = " ".join(cut)
-    if len(words) > limit:
-        shown = shown.rstrip(",;:–—-") + " …"
-    if best > 0:
-        shown = "… " + shown
-    elif len(sentences) > 1 and len(words) <= limit:
+    shown = " ".join(words[:limit]).rstrip(",;:–—-")
+    if len(words) > limit or best < len(sentences) - 1:
         shown += " …"
-    return shown
+    return "… " + shown if best > 0 else shown
 
 
 def short_label(label: str, limit: int = LABEL_CHARACTERS) -> str:
