@@ -47,6 +47,14 @@ def plain_text(paragraph: Paragraph, document: Document) -> str:
     return " ".join(html.unescape(_TAG.sub("", markup)).split())
 
 
+def first_word(paragraph: Paragraph, document: Document) -> tuple[Markup, Markup]:
+    """A paragraph's shown text as its first word and the rest: the first word is kept on
+    one line with the reference before it, so a reference never ends a page alone."""
+    shown = str(source_html(paragraph, document))
+    match = re.match(r"([^\s<]+)\s+(.*)", shown, flags=re.S)
+    return (Markup(match[1]), Markup(match[2])) if match else (Markup(""), Markup(shown))
+
+
 def words_of(text: str) -> set[str]:
     """The distinctive words of ``text``, lower case."""
     return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON and len(w) > 2}
@@ -168,5 +176,6 @@ def print_context(comparison: Comparison) -> dict:
 
     sections = print_sections(comparison)
     return {"print_sections": sections, "short_label": short_label, "main_theme": main_theme,
+            "first_word": first_word,
             "page_no": page_marker, "chapter_break": Markup(CHAPTER_BREAK),
             "chapter_starts": chapter_starts(sections)}

@@ -137,7 +137,7 @@ def test_a_long_label_is_cut_at_a_word_for_headers():
 # -- a corpus ten times the bundled one stays a brief --------------------------
 
 def test_a_large_corpus_gives_a_brief_of_the_same_size(tmp_path):
-    """Ten copies of every source and finding: every list is capped, nothing grows."""
+    """Three copies of every source and finding: every list is capped, little grows."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -147,5 +147,6 @@ def test_a_large_corpus_gives_a_brief_of_the_same_size(tmp_path):
     build(project, ("brief",))
     pages = run("pdftotext", "-raw", str(tmp_path / "out" / "brief.pdf"), "-").split("\f")[:-1]
     assert len(pages) <= MAX_PAGES + 4, f"{len(pages)} pages for three times the corpus"
-    assert "more key findings in the full report" in normalise(" ".join(pages))
+    assert re.search(r"And \d+ more findings? on this theme in the full report",
+                     normalise(" ".join(pages)))
     assert all(re.search(r"Page \d+ of \d+", p) for p in pages[1:])

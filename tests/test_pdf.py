@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from reportgen.build import check
+from conftest import TINY_ANNOTATIONS
+from reportgen.build import build, check
 from reportgen.load import Project
 from reportgen.render import source_html
 
@@ -78,7 +79,7 @@ def landscape(page_sizes) -> list[int]:
 
 
 def grid_pages(page_texts, page_sizes) -> list[int]:
-    """Landscape pages showing side-by-side paragraphs (a paragraph's reference, then its author;
+    """Landscape pages showing side-by-side paragraphs (a paragraph's reference, then its text;
     a page holding only the end of a section's findings has none)."""
     return [i for i in landscape(page_sizes)
             if re.search(r"¶\d+(?:–\d+)? (?!\(p\.)\S", page_texts[i])]
@@ -330,3 +331,106 @@ def test_rendered_pages_are_not_blank_and_theme_pages_show_their_headers(
                     for y in range(image.height)]
             assert sum(r > image.width // 2 for r in rows) >= 2, \
                 f"page {index + 1}: no column headers"
+
+
+# -- layout defects ------------------------------------------------------------
+
+def lowest_text(page, width, height, strips=8) -> list[float]:
+    """For each vertical strip of a page, how far down its body text reaches (0 to 1)."""
+    top, bottom = 0.09 * height, 0.92 * height
+    reach = []
+    for s in range(strips):
+        ys = [y1 for x0, y0, x1, y1, w in page
+              if width * s / strips <= x0 < width * (s + 1) / strips and top < y0 and y1 < bottom]
+        reach.append((max(ys) - top) / (bottom - top) if ys else 0.0)
+    return reach
+
+
+def test_no_landscape_page_is_mostly_empty_beside_one_long_column(words, page_sizes):
+    """A column running on far past the others continues across the page width, so no
+    page shows one column reaching the foot while most of the page is empty."""
+    for index in landscape(page_sizes)[:-1]:
+        reach = lowest_text(words[index], *page_sizes[index])
+        assert not (max(reach) > 0.9 and sum(reach) / len(reach) < 0.3), \
+            f"page {index + 1}: one column runs on alone: {[round(r, 1) for r in reach]}"
+
+
+def test_a_paragraphs_reference_is_never_parted_from_its_text(words, page_sizes, report):
+    """The reference runs in at the start of the text: the first word of the text is
+    on the reference's line or the next, in the same column, on the same page."""
+    comparison, _ = check(Project.at())
+    column = max(w for w, h in page_sizes) / len(report["accounts"])
+    for paragraph in comparison.briefing.paragraphs.values():
+        if not paragraph.compared:
+            continue
+        document = comparison.briefing.document(paragraph.document)
+        first = normalise(shown_text(paragraph, document)).split()[0]
+        mark = f"¶{paragraph.number}"
+        found = False
+        for index in landscape(page_sizes):
+            page = words[index]
+            for i, (x0, y0, x1, y1, w) in enumerate(page):
+                if not (w.startswith(mark) and w[len(mark):] in ("", f"–{paragraph.continued_by[-1]}"
+                                                                 if paragraph.continued_by else "")):
+                    continue
+                if normalise(" ".join(p[4] for p in page[max(0, i - 3):i])).endswith(
+                        normalise(document.label).split()[-1]):
+                    line = y1 - y0
+                    found = found or any(
+                        normalise(w2).lstrip('"').startswith(first.lstrip('"')) and
+                        x0 - 40 <= a0 <= x0 + column and y0 - 2 <= b0 <= y0 + 2.6 * line
+                        for a0, b0, a1, b1, w2 in page)
+        assert found, f"{paragraph.id}: its reference is not followed by its text"
+
+
+def test_each_paragraph_is_printed_in_full_once_and_elsewhere_as_an_excerpt(page_texts,
+                                                                             page_sizes):
+    """Under its first theme a paragraph is printed in full ("Ramani 2016 ¶14 The ..."),
+    under each other theme as a quoted excerpt ("Ramani 2016 ¶14 “The ...")."""
+    comparison, _ = check(Project.at())
+    text = normalise(" ".join(page_texts[i] for i in landscape(page_sizes)))
+    for paragraph in comparison.briefing.paragraphs.values():
+        if not paragraph.compared:
+            continue
+        document = comparison.briefing.document(paragraph.document)
+        head = re.escape(normalise(f"{document.label} ¶{paragraph.number}"))
+        full = len(re.findall(head + r"(?:–\d+)? (?:[^\s\"]+ ){0,3}?"
+                              + re.escape(normalise(shown_text(paragraph, document)).split()[0]),
+                              text))
+        excerpts = len(re.findall(head + r' (?:\S+ ){0,3}?"', text))
+        assert full >= 1 and excerpts == len(paragraph.themes) - 1, \
+            (paragraph.id, full, excerpts)
+    assert text.count("Full text under") == sum(
+        len(p.themes) - 1 for p in comparison.briefing.paragraphs.values() if p.compared)
+
+
+def small_project(tmp_path, **annotations):
+    from conftest import write_project
+
+    project = write_project(tmp_path, annotations)
+    build(project, ("pdf", "brief"))
+    return project
+
+
+def test_a_small_corpus_has_no_near_empty_page(tmp_path):
+    project = small_project(tmp_path)
+    pages = run("pdftotext", "-layout", str(project.output / "report.pdf"), "-").split("\f")[:-1]
+    assert len(pages) <= 6, f"{len(pages)} pages for two short accounts"
+    for number, page in enumerate(pages[2:], start=3):
+        body = [line for line in page.splitlines()[2:-2] if line.strip()]
+        assert len(body) >= 4, f"page {number} is nearly empty: {body}"
+
+
+def test_very_long_labels_are_cut_in_running_and_column_headers(tmp_path):
+    """A 900-character theme or account label once filled every page with headers."""
+    theme, account = "Wartime " + "very " * 180 + "long", "Account " + "ever " * 180 + "longer"
+    beta = TINY_ANNOTATIONS["documents/beta.yaml"].replace(
+        "published: 2018", f"published: 2018\n        account: {account}")
+    themes = TINY_ANNOTATIONS["themes.yaml"].replace("label: The war", f"label: {theme}")
+    project = small_project(tmp_path, **{"themes.yaml": themes, "documents/beta.yaml": beta})
+    for name, most in (("report.pdf", 10), ("brief.pdf", 6)):
+        pdf = project.output / name
+        pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf)))[1])
+        assert pages <= most, f"{name}: {pages} pages"
+        text = normalise(run("pdftotext", "-raw", str(pdf), "-"))
+        assert normalise(theme) in text or name == "brief.pdf", "the full label stays in the body"
