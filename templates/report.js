@@ -81,6 +81,33 @@
     }
   }
 
+  // Phones: the filters and the contents fold away behind a button each, so the
+  // report itself (the first finding) is on the first screen. Wider, both are open.
+  var narrow = window.matchMedia("(max-width: 900px)");
+  function foldable(panel, label) {
+    if (!panel) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "fold";
+    button.textContent = label;
+    button.setAttribute("aria-controls", panel.id);
+    panel.parentNode.insertBefore(button, panel);
+    function show(open) {
+      button.setAttribute("aria-expanded", String(open));
+      panel.classList.toggle("folded", !open);
+    }
+    button.addEventListener("click", function () {
+      show(button.getAttribute("aria-expanded") !== "true");
+    });
+    function fit() { button.hidden = !narrow.matches; show(!narrow.matches); }
+    if (narrow.addEventListener) { narrow.addEventListener("change", fit); }
+    fit();
+  }
+  var contents = document.querySelector(".toc > ol");
+  if (contents) { contents.id = contents.id || "toc-list"; }
+  foldable(form, "Filters");
+  foldable(contents, "Contents");
+
   var params = new URLSearchParams(location.search);
   Object.keys(selects).forEach(function (name) {
     var value = params.get(name);

@@ -382,12 +382,71 @@ def test_print_stylesheet_prints_the_report_not_the_controls(visit, report):
     assert set(breaks) == {"page"}, "each theme should start a page"
 
 
+def test_on_a_phone_the_panels_fold_and_the_first_finding_is_on_the_first_screen(visit):
+    page = visit(PHONE).page
+    first = page.locator("#key-findings .finding").first.bounding_box()
+    assert first["y"] < PHONE["height"] - 100, f"the first finding starts at {first['y']:.0f} px"
+    assert not page.locator("#filter-theme").is_visible()
+    assert not page.locator(".toc > ol").is_visible()
+    for name, inside in (("Filters", "#filter-theme"), ("Contents", ".toc > ol")):
+        button = page.locator(f"button.fold >> text={name}")
+        assert button.get_attribute("aria-expanded") == "false"
+        button.click()
+        assert button.get_attribute("aria-expanded") == "true"
+        assert page.locator(inside).is_visible()
+    page.select_option("#filter-theme", "narcotics")  # unfolded, the filters work
+    assert shown(page, "section.theme") == 1
+    wide = visit(DESKTOP).page  # wide enough: both open, no buttons
+    assert wide.locator("#filter-theme").is_visible() and wide.locator(".toc > ol").is_visible()
+    assert not wide.locator("button.fold").first.is_visible()
+
+
+def test_timeline_year_labels_never_run_together_on_a_phone(visit):
+    page = visit(PHONE).page
+    boxes = page.eval_on_selector(
+        ".timeline .tl-axis", """axis => [...axis.querySelectorAll('text')]
+        .filter(t => getComputedStyle(t).display !== 'none')
+        .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })""")
+    assert len(boxes) >= 4
+    boxes = sorted(boxes)
+    for (left, right), (next_left, _) in zip(boxes, boxes[1:]):
+        assert right + 4 <= next_left, f"year labels touch: {boxes}"
+
+
+def test_the_heatmap_fits_a_phone_with_a_column_per_document(visit, tmp_path_factory, browser):
+    import shutil
+
+    from conftest import ROOT
+    from reportgen.build import build
+    from reportgen.project import Project
+
+    root = tmp_path_factory.mktemp("columns-document")
+    shutil.copytree(ROOT / "annotations", root / "annotations")
+    shutil.copytree(ROOT / "seeds", root / "seeds")
+    briefing = root / "annotations" / "briefing.yaml"
+    text = briefing.read_text(encoding="utf-8")
+    assert "columns: year" in text
+    briefing.write_text(text.replace("columns: year", "columns: document"), encoding="utf-8")
+    build(Project.at(root), ("html",))
+    v = Visit(browser, (root / "build" / "report.html").resolve().as_uri(), PHONE)
+    try:
+        heatmap = v.page.locator("table.heatmap").bounding_box()
+        headers = v.page.locator("table.heatmap thead th").count()
+        assert headers == 1 + 5, "one column per document"
+        assert heatmap["x"] >= 0 and heatmap["x"] + heatmap["width"] <= PHONE["width"]
+        assert v.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        v.close()
+
+
 # -- hygiene -----------------------------------------------------------------
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_no_console_errors_and_no_requests_beyond_the_file(visit, url, viewport):
     v = visit(viewport)
     v.page.mouse.wheel(0, 20000)
+    if v.page.locator("button.fold").first.is_visible():  # a phone: the filters are folded
+        v.page.click("button.fold >> text=Filters")
     v.page.select_option("#filter-theme", "narcotics")
     v.page.select_option("#filter-theme", "")
     v.page.wait_for_timeout(200)
