@@ -101,7 +101,7 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     files: dict[Path, bytes] = {}  # everything rendered before anything is written
     try:
         for fmt in stale:
-            data = render(fmt, comparison, project, pdf_variant, progress)
+            data = render(fmt, comparison, project, pdf_variant, progress, state.layouts)
             files[project.output / OUTPUT_NAMES[fmt]] = data
             state.record(fmt, stamps[fmt], data)
     finally:
@@ -116,7 +116,7 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
 
 
 def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None,
-           progress: Progress | None = None) -> bytes:
+           progress: Progress | None = None, layouts: dict | None = None) -> bytes:
     """Output ``fmt`` as bytes; a broken template is a located problem, not a traceback."""
     from jinja2 import TemplateError
 
@@ -125,7 +125,7 @@ def render(fmt: str, comparison, project: Project, pdf_variant: str | None = Non
     progress.show(name, "rendering", force=True)
     try:
         with progress.weasyprint(name):
-            return _render(fmt, comparison, project, pdf_variant, progress)
+            return _render(fmt, comparison, project, pdf_variant, progress, layouts)
     except TemplateError as exc:
         raise template_problem(exc, project.templates) from None
 
@@ -145,7 +145,7 @@ def template_problem(exc, templates: Path) -> ReportgenError:
 
 
 def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
-            progress: Progress) -> bytes:
+            progress: Progress, layouts: dict | None = None) -> bytes:
     from .render import render_brief_html, render_html, render_json, render_print_html
 
     if fmt == "html":
@@ -161,7 +161,7 @@ def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
     if fmt == "brief":
         return pdf_bytes(render_brief_html(comparison, project.templates), pdf_variant)
     return pdf_bytes(render_print_html(comparison, project.templates), pdf_variant,
-                     progress=lambda step: progress.show(name, step))
+                     progress=lambda step: progress.show(name, step), layouts=layouts)
 
 
 # -- what changed in the inputs ----------------------------------------------
@@ -289,6 +289,9 @@ class BuildState:
         if not isinstance(self.data.get("libraries"), dict):
             self.data["libraries"] = {}
         self.libraries: dict = self.data["libraries"]
+        if not isinstance(self.data.get("layouts"), dict):
+            self.data["layouts"] = {}
+        self.layouts: dict = self.data["layouts"]  # report.pdf's chapters (reportgen.pdf)
 
     @staticmethod
     def problem(path: Path, message: str) -> Problem:

@@ -53,12 +53,15 @@ def page_marker(anchor: str):
 
 
 def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
-              workers: int | None = None) -> bytes:
+              workers: int | None = None, layouts: dict | None = None) -> bytes:
     """The PDF of ``html``. Nothing is fetched: the CSS is inline and there are no assets.
 
     ``variant``: one of :data:`PDF_VARIANTS` (e.g. "pdf/ua-1" for a tagged PDF), or None.
     ``progress``: called with a short description of each step (e.g. a status line).
     ``workers``: processes laying chapters out at once (default: the cores available).
+    ``layouts``: what an earlier build learnt of each chapter (page count, anchors), by
+    a digest of the chapter; updated in place. A chapter found there skips the first
+    layout: a rebuild lays out once what did not change (and the second layout checks it).
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise ReportgenError([Problem("--pdf-variant", None, f"unknown PDF variant {variant!r}",
@@ -69,7 +72,7 @@ def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
     if not book.marked:
         return _render((html, variant, True, False))[2]
     return book.paginate(variant, progress or (lambda message: None),
-                         workers or available_cores())
+                         workers or available_cores(), {} if layouts is None else layouts)
 
 
 def available_cores() -> int:
@@ -112,11 +115,15 @@ class Book:
         head = self.head.replace("</head>", style + "</head>", 1) if style else self.head
         return f"{head}{self.body_tag}{chapter}</body></html>"
 
-    def paginate(self, variant, progress, workers: int) -> bytes:
+    def paginate(self, variant, progress, workers: int, known: dict) -> bytes:
         count = len(self.chapters)
-        first = _run([(self.document(i, None, None), variant, False, True) for i in range(count)],
-                     workers, lambda done: progress(f"pass 1: {done} of {count} chapters"))
-        layouts = [(page_count, anchors) for page_count, anchors, _ in first]
+        keys = [_digest(self.document(i, None, None), variant) for i in range(count)]
+        unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
+        first = _run([(self.document(i, None, None), variant, False, True) for i in unknown],
+                     workers, lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
+        for i, (page_count, anchors, _) in zip(unknown, first):
+            known[keys[i]] = [page_count, anchors]
+        layouts = [(known[k][0], dict(known[k][1])) for k in keys]
         drawn: dict[int, bytes] = {}
         todo = set(range(count))
         for number in range(2, _PASSES + 1):
@@ -131,6 +138,7 @@ class Book:
                 if (page_count, anchors) != layouts[i]:  # a number's width changed the layout
                     moved.add(i)
                 layouts[i], drawn[i] = (page_count, anchors), data
+                known[keys[i]] = [page_count, anchors]
             if not moved:
                 break
             new_starts, new_pages = _numbers(layouts)
@@ -138,8 +146,23 @@ class Book:
                     or _refers(self.chapters[i], pages, new_pages)}
             if sum(n for n, _ in layouts) != total:
                 todo = set(range(count))  # "of N" changed everywhere
+        for key in set(known) - set(keys):  # chapters no longer in the report
+            del known[key]
         progress("merging the chapters")
         return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
+
+
+def _usable(entry) -> bool:
+    """A remembered layout of the right shape (the build cache is not trusted)."""
+    return (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
+            and isinstance(entry[1], dict)
+            and all(isinstance(k, str) and isinstance(v, int) for k, v in entry[1].items()))
+
+
+def _digest(document: str, variant: str | None) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{variant}\n{document}".encode()).hexdigest()
 
 
 def _numbers(layouts) -> tuple[list[int], dict[str, int]]:

@@ -434,3 +434,55 @@ def test_very_long_labels_are_cut_in_running_and_column_headers(tmp_path):
         assert pages <= most, f"{name}: {pages} pages"
         text = normalise(run("pdftotext", "-raw", str(pdf), "-"))
         assert normalise(theme) in text or name == "brief.pdf", "the full label stays in the body"
+
+
+# -- the chapters engine (reportgen.pdf) ---------------------------------------
+
+def two_chapters() -> str:
+    from reportgen.pdf import CHAPTER_BREAK, page_marker
+
+    return ("<html><head><style>@page { size: A6; @bottom-right { content: 'Page ' "
+            "counter(page) ' of ' counter(pages) } }</style></head><body>"
+            f"<h1>One</h1><p><a href='#there'>to two, p. {page_marker('there')}</a></p>"
+            f"<p style='break-before: page' id='here'>here</p>{CHAPTER_BREAK}"
+            f"<h1>Two</h1><p style='break-before: page' id='there'>there</p>"
+            f"<p><a href='#here'>back, p. {page_marker('here')}</a></p></body></html>")
+
+
+def test_chapters_are_numbered_linked_and_merged(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from reportgen import pdf
+    from reportgen.pdf import pdf_bytes
+
+    monkeypatch.setattr(pdf, "ONE_PIECE", 0)  # chapters however small the document
+
+    path = tmp_path / "two.pdf"
+    path.write_bytes(pdf_bytes(two_chapters(), workers=2))
+    pages = run("pdftotext", "-layout", str(path), "-").split("\f")[:-1]
+    assert len(pages) == 4 and all(f"Page {n} of 4" in p for n, p in enumerate(pages, 1))
+    assert "to two, p. 4" in pages[0] and "back, p. 2" in pages[3]
+    reader = PdfReader(path)
+    names = reader.named_destinations
+    assert {"here", "there"} <= set(names)
+    links = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    assert sorted(str(a["/Dest"]) for a in links) == ["here", "there"]  # both across chapters
+    assert [o.title for o in reader.outline] == ["One", "Two"]
+    assert pdf_bytes(two_chapters(), workers=1) == path.read_bytes(), "cores change nothing"
+
+
+def test_a_rebuild_lays_out_once_what_did_not_change(monkeypatch):
+    from reportgen import pdf
+    from reportgen.pdf import pdf_bytes
+
+    monkeypatch.setattr(pdf, "ONE_PIECE", 0)
+
+    layouts, steps = {}, []
+    first = pdf_bytes(two_chapters(), layouts=layouts, progress=steps.append)
+    assert any(s.startswith("pass 1") for s in steps) and len(layouts) == 2
+    steps.clear()
+    assert pdf_bytes(two_chapters(), layouts=layouts, progress=steps.append) == first
+    assert not any(s.startswith("pass 1") for s in steps)
+    for key in layouts:  # a damaged cache is laid out again, and the PDF is the same
+        layouts[key] = ["x", None]
+    assert pdf_bytes(two_chapters(), layouts=layouts) == first
