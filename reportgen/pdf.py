@@ -38,7 +38,11 @@ CHAPTER_BREAK = "<!-- reportgen:chapter -->"  # between two parts laid out separ
 # would cost more than they save (the tiny test corpus is about 60,000 characters).
 ONE_PIECE = 150_000  # characters of HTML
 _MARK = re.compile("\ue000([^\ue001]*)\ue001")  # a page reference: the anchor it points to
-_PLACEHOLDER = "88"  # as wide as most page numbers: the first layout is nearly the final one
+# The first layout writes "88" (or "888"...) for each page number: as many digits as the
+# document will have pages, about one per this many characters of print HTML, so the
+# second layout, with the real numbers, is nearly always the same (DejaVu's digits are
+# all as wide as each other).
+_CHARACTERS_PER_PAGE = 7000
 _PASSES = 4  # layouts of a chapter at most (its numbers rarely change its layout even once)
 # The page numbers in the margin: chapter n starts at its page, and the total is known.
 _NUMBERING = '@page:first {{ counter-reset: page {first} }} ' \
@@ -99,6 +103,11 @@ class Book:
         return cls(head, body_tag + ">", ["".join(chapters)] if merged else chapters)
 
     @property
+    def placeholder(self) -> str:
+        pages = sum(map(len, self.chapters)) // _CHARACTERS_PER_PAGE
+        return "8" * len(str(max(1, pages)))
+
+    @property
     def marked(self) -> bool:
         """Does the document number its pages itself (page references, chapters)?"""
         return len(self.chapters) > 1 or any(_MARK.search(c) for c in self.chapters)
@@ -106,7 +115,7 @@ class Book:
     def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None) -> str:
         """Chapter ``index`` as a document: each reference's page number (a placeholder
         where ``pages`` has none), its first page and the total (``numbering``)."""
-        chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], _PLACEHOLDER)),
+        chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], self.placeholder)),
                             self.chapters[index])
         style = ""
         if numbering:

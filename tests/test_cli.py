@@ -106,7 +106,7 @@ def test_build_with_no_command_builds_and_a_second_build_writes_nothing(tmp_path
 def test_wrong_format_is_a_usage_error(tmp_path, capsys):
     assert main(["build", "--format", "docx"]) == 2
     assert capsys.readouterr().err == (
-        "reportgen: --format expects some of html, json, pdf, but received: 'docx'\n")
+        "reportgen: --format expects some of html, json, pdf, brief, but received: 'docx'\n")
 
 
 def test_a_project_option_naming_a_folder_without_annotations(tmp_path):
