@@ -136,7 +136,7 @@ def reportgen(*args: str | Path) -> list[str]:
 _CAPTURE = """
 import sys
 from pathlib import Path
-import weasyprint
+from reportgen import pdf
 from reportgen.build import build
 from reportgen.project import Project
 
@@ -145,11 +145,11 @@ corpus, fmt, dest = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 class Captured(Exception):
     pass
 
-def record(*args, **kwargs):
-    dest.write_text(kwargs.get("string") or args[0], encoding="utf-8")
+def record(html, *args, **kwargs):  # the whole print HTML, as one document (no chapters)
+    dest.write_text(pdf.standalone(html), encoding="utf-8")
     raise Captured
 
-weasyprint.HTML = record
+pdf.pdf_bytes = record
 try:
     build(Project.at(corpus, output=dest.parent / "capture-output"), formats=(fmt,), force=True)
 except Captured:

@@ -43,7 +43,9 @@ _MARK = re.compile("\ue000([^\ue001]*)\ue001")  # a page reference: the anchor i
 # second layout, with the real numbers, is nearly always the same (DejaVu's digits are
 # all as wide as each other).
 _CHARACTERS_PER_PAGE = 7000
-_PASSES = 4  # layouts of a chapter at most (its numbers rarely change its layout even once)
+# Layouts of a chapter at most: its numbers rarely change its layout even once; should
+# they keep doing so, the last one is kept (a reference may then be a page out).
+_PASSES = 4
 # The page numbers in the margin: chapter n starts at its page, and the total is known.
 _NUMBERING = '@page:first {{ counter-reset: page {first} }} ' \
              '@page {{ @bottom-right {{ content: "Page " counter(page) " of {total}" }} }}'
@@ -77,6 +79,13 @@ def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
         return _render((html, variant, True, False))[2]
     return book.paginate(variant, progress or (lambda message: None),
                          workers or available_cores(), {} if layouts is None else layouts)
+
+
+def standalone(html: str) -> str:
+    """``html`` as one document bare WeasyPrint can lay out (what the benchmarks compare
+    with): placeholders for the page numbers, no chapters."""
+    book = Book.of(html, merged=True)
+    return book.document(0, None, None) if book.marked else html
 
 
 def available_cores() -> int:
@@ -115,7 +124,8 @@ class Book:
     def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None) -> str:
         """Chapter ``index`` as a document: each reference's page number (a placeholder
         where ``pages`` has none), its first page and the total (``numbering``)."""
-        chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], self.placeholder)),
+        placeholder = self.placeholder
+        chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], placeholder)),
                             self.chapters[index])
         style = ""
         if numbering:
@@ -126,9 +136,10 @@ class Book:
 
     def paginate(self, variant, progress, workers: int, known: dict) -> bytes:
         count = len(self.chapters)
-        keys = [_digest(self.document(i, None, None), variant) for i in range(count)]
+        plain = [self.document(i, None, None) for i in range(count)]  # placeholders only
+        keys = [_digest(document, variant) for document in plain]
         unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
-        first = _run([(self.document(i, None, None), variant, False, True) for i in unknown],
+        first = _run([(plain[i], variant, False, True) for i in unknown],
                      workers, lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
         for i, (page_count, anchors, _) in zip(unknown, first):
             known[keys[i]] = [page_count, anchors]
