@@ -155,6 +155,7 @@
 
   function draw(section) {  // (re)draw a theme section's first pages, or as many as drawn[]
     var themeId = section.dataset.theme;
+    if (section.style.minHeight) { section.removeAttribute("style"); }  // see reserve()
     var state = drawn[themeId] || (drawn[themeId] = {paragraphs: PAGE, findings: PAGE});
     var columns = columnsOf(section);
     var left = 0;
@@ -257,7 +258,16 @@
     });
   }, {rootMargin: "1500px 0px"}) : null;
 
+  // An undrawn section is about as tall as it will be: only sections near the view are drawn.
+  function reserve(section) {
+    var rows = Math.max.apply(null, data.sections[section.dataset.theme].cells.map(function (ids) {
+      return Math.min(ids.length, PAGE);
+    }));
+    section.style.minHeight = rows * 160 + "px";
+  }
+
   document.querySelectorAll("table.grid[data-on-demand], ol[data-on-demand]").forEach(function (node) {
+    if (node.matches("table")) { reserve(node.closest("section.theme")); }
     if (watcher) {
       watcher.observe(node);
     } else if (node.matches("ol")) {  // no IntersectionObserver: draw everything at once
@@ -270,7 +280,7 @@
   window.reportgenLazy = {
     // report.js's filters changed: draw again what is drawn, showing only what passes
     filter: function (chosen) {
-      var changed = Object.keys(filters).some(function (k) { return filters[k] !== chosen[k]; });
+      var changed = ["account", "author", "kind"].some(function (k) { return filters[k] !== chosen[k]; });
       Object.keys(filters).forEach(function (k) { filters[k] = chosen[k]; });
       if (!changed) { return; }
       Object.keys(drawn).forEach(function (themeId) {
