@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,6 +101,7 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "documents": {d.id: d for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
+        "theme_labels": {t.id: t.label for t in briefing.themes},
         "cited_by": _cited_by(all_findings),
         "authors": sorted({p.author or UNATTRIBUTED
                            for p in briefing.paragraphs.values() if p.compared}),
@@ -147,13 +149,79 @@ def draws_on_demand(comparison: Comparison) -> bool:
 def render_html(comparison: Comparison, templates: Path, suggestions=None) -> str:
     """The shareable, self-contained HTML report; ``suggestions``: the machine suggestions
     section (reportgen.decisions.report_section), or None for none."""
-    template = environment(templates).get_template("report.html.j2")
+    env = environment(templates)
+    template = env.get_template("report.html.j2")
     with paused_gc():
         context = _context(comparison, "screen")
         context["on_demand"] = None
         if draws_on_demand(comparison):
             context["on_demand"] = embedded_json(on_demand_data(comparison, context))
-        return template.render(context, suggestions=suggestions)
+        with _fragments.kept(env.get_template("_macros.html.j2"), context) as kept:
+            return template.render(context, suggestions=suggestions, **kept)
+
+
+class _Fragments:
+    """Theme grids and finding cards as the last render made them, by everything they show.
+
+    In a long-running ``serve``, an edit usually touches a paragraph or two: the
+    sections and findings it does not show in are not rendered again (they are
+    most of the page's rendering time). A fragment is reused only when every
+    value it draws is equal (the keys below follow _macros.html.j2's theme_grid,
+    paragraph_card and finding_card) and the macros are the same template; only
+    the last render's fragments are kept.
+    """
+
+    def __init__(self):
+        self.macros, self.made = None, {}
+
+    @contextmanager
+    def kept(self, macros, context: dict):
+        """``grid(section, theme_grid)`` and ``cards(findings, finding_card, level, copy)``."""
+        if macros is not self.macros:  # a template changed: nothing made with the old one
+            self.macros, self.made = macros, {}
+        made = {}
+
+        def reuse(key, render) -> Markup:
+            made[key] = self.made.get(key) or Markup(render())
+            return made[key]
+
+        def grid(section, theme_grid) -> Markup:
+            return reuse(_grid_key(section, context), lambda: theme_grid(section))
+
+        def cards(findings, finding_card, level: int, copy: bool = False) -> Markup:
+            return Markup("").join(
+                reuse(_card_key(f, level, copy, context), lambda: finding_card(f, level, copy))
+                for f in findings)
+        yield {"grid": grid, "cards": cards}
+        self.made = made
+
+
+_fragments = _Fragments()
+
+
+def _card_key(f: Finding, level: int, copy: bool, context: dict) -> tuple:
+    """Everything finding_card(f, level, copy) draws (see _Fragments)."""
+    paragraphs, documents = context["paragraphs"], context["documents"]
+    cited = [pid for _, ids in f.values for pid in ids] + list(f.cites)
+    return ("card", context["medium"], f, level, copy,
+            tuple(documents[paragraphs[pid].document].label for pid in cited),
+            context["theme_labels"][f.theme] if copy else "")
+
+
+def _grid_key(section, context: dict) -> tuple:
+    """Everything theme_grid(section) draws (see _Fragments)."""
+    documents, labels = context["documents"], context["theme_labels"]
+
+    def card(p: Paragraph) -> tuple:
+        d = documents[p.document]
+        parts = (p, *(d.paragraph(n) for n in p.continued_by))
+        return (parts, d.label, d.title, d.format, tuple(labels[t] for t in p.themes),
+                tuple(context["claims_by_id"][a.claim].label for q in parts for a in q.claims),
+                tuple((f.anchor, f.title) for f in context["cited_by"].get(p.id, ())))
+    return ("grid", context["medium"], section.theme, len(context["c"].columns),
+            tuple((cell.column.id, cell.column.label, cell.column.bylines,
+                   len(cell.column.documents), tuple(card(p) for p in cell.paragraphs))
+                  for cell in section.cells))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
