@@ -137,8 +137,11 @@ def _cited_by(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
 # for each of its themes; the bundled corpus has 176) the HTML report draws its
 # theme sections and annotated sources from data embedded in the page, as they
 # come into view and a page at a time: the page opens and filters as fast at any
-# size (docs/performance.md has the measurements behind this number).
-DRAW_ON_DEMAND_FROM = 1500
+# size. Measured in headless Chromium on a loaded 2-core machine, a filter drawn
+# whole took a median of 86 ms (at most 391) at 176 cards and 233 ms (at most
+# 1,030) at 880; drawn on demand, 14-19 ms (at most 57) at either, 27 ms (at
+# most 191) at 25,000 (README, "Large reports").
+DRAW_ON_DEMAND_FROM = 600
 
 
 def draws_on_demand(comparison: Comparison) -> bool:

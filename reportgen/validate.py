@@ -86,10 +86,14 @@ def _parse(file: YamlFile | None, model: type, problems: list[Problem]):
     """The file's data as ``model``, wrong parts None (each reported at its line)."""
     if file is None:
         return None
-    parsed, errors = spec.parse_partial(model, file.data if file.data is not None else {})
-    for error in errors:
-        if not file.is_broken(*error.loc[:-1]) and not file.is_broken(*error.loc):
-            problems.append(Problem(file.path, file.line_of(*error.loc), error.message, error.hint))
+    if model not in file.checked:  # the same file (unchanged, see load._parsed): known
+        parsed, errors = spec.parse_partial(model, file.data if file.data is not None else {})
+        file.checked[model] = parsed, [
+            Problem(file.path, file.line_of(*error.loc), error.message, error.hint)
+            for error in errors
+            if not file.is_broken(*error.loc[:-1]) and not file.is_broken(*error.loc)]
+    parsed, found = file.checked[model]
+    problems.extend(found)
     return parsed
 
 

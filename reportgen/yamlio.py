@@ -82,6 +82,9 @@ class YamlFile:
     located: Location | None = None  # where the root and, nested, every part stands
     problems: list[Problem] = field(default_factory=list)
     broken: set[Path_] = field(default_factory=set)  # parts whose data cannot be trusted
+    # what the checker made of ``data``, by schema: kept with the file, so a long
+    # running serve checks only the files an edit changed (reportgen.validate)
+    checked: dict = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, *path: object) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
