@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml
@@ -101,17 +102,49 @@ class YamlFile:
 
     def span(self, path: Path_) -> tuple[int, int]:
         """The characters of the value at ``path``; KeyError if there is none."""
-        here = self.located
-        for part in path:
-            here = _inner(here, part) if here is not None else None
-        if here is None:
-            raise KeyError(path)
-        return here[1], here[2]
+        return self.spans[path]
+
+    @property
+    def lines(self) -> Mapping[Path_, int]:
+        """The 1-based line of each key or item (and of the root), by path."""
+        return _ByPath(self.located, lambda here: here[0])
+
+    @property
+    def spans(self) -> Mapping[Path_, tuple[int, int]]:
+        """The characters of each value, by path."""
+        return _ByPath(self.located, lambda here: (here[1], here[2]))
 
     def is_broken(self, *path: object) -> bool:
         """True when ``path`` or anything inside it was refused while reading."""
         key = tuple(path)
         return any(b[: len(key)] == key for b in self.broken)
+
+
+class _ByPath(Mapping):
+    """A read-only view of a located tree by path: ``file.lines[("themes", 0)]``."""
+
+    def __init__(self, root: Location | None, pick):
+        self.root, self.pick = root, pick
+
+    def __getitem__(self, path: Path_):
+        here = self.root
+        for part in path:
+            here = _inner(here, part) if here is not None else None
+        if here is None:
+            raise KeyError(path)
+        return self.pick(here)
+
+    def __iter__(self):
+        pending = [((), self.root)] if self.root is not None else []
+        while pending:
+            path, here = pending.pop()
+            yield path
+            inner = here[3]
+            parts = inner.items() if type(inner) is dict else enumerate(inner or ())
+            pending.extend((path + (key,), part) for key, part in parts)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _inner(here: Location, part: object) -> Location | None:
