@@ -205,9 +205,11 @@ _fragments = _Fragments()
 def _card_key(f: Finding, level: int, copy: bool, context: dict) -> tuple:
     """Everything finding_card(f, level, copy) draws (see _Fragments)."""
     paragraphs, documents = context["paragraphs"], context["documents"]
-    cited = [pid for _, ids in f.values for pid in ids] + list(f.cites)
+    cited = [pid for _, ids in f.values for pid in ids] + list(f.cites) + \
+        [pid for q in f.quotations for pid in q.elsewhere[:1]]
     return ("card", context["medium"], f, level, copy,
-            tuple(documents[paragraphs[pid].document].label for pid in cited),
+            tuple((documents[paragraphs[pid].document].label, paragraphs[pid].compared)
+                  for pid in cited),
             context["theme_labels"][f.theme] if copy else "")
 
 
@@ -313,9 +315,13 @@ def on_demand_data(comparison: Comparison, context: dict) -> dict:
     findings = briefing.findings + comparison.computed
     number = {f.anchor: i for i, f in enumerate(findings)}
     documents = {d.id: d for d in briefing.documents}
+    cited_by = context["cited_by"]
     sources = {d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
-                       str(source_html(p, d, whole=False))] for p in d.paragraphs]
+                       str(source_html(p, d, whole=False)),
+                       [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
+                      for p in d.paragraphs]
                for d in briefing.documents}
+    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
     cards = {}
     for section in comparison.sections:
         for cell in section.cells:
@@ -329,7 +335,9 @@ def on_demand_data(comparison: Comparison, context: dict) -> dict:
         "claims": {c.id: c.label for c in briefing.claims},
         "documents": {d.id: {"label": d.label, "title": d.title} for d in briefing.documents},
         "paragraphs": cards,
-        "findings": [_finding_data(f) for f in findings],
+        "findings": [_finding_data(f, briefing) for f in findings],
+        # cited paragraphs outside the comparison: their links go to the annotated sources
+        "outside": {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared},
         "sections": {s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
                                   "findings": [number[f.anchor] for f in s.findings + s.computed]}
                      for s in comparison.sections},
@@ -352,9 +360,13 @@ def _card_data(p: Paragraph, document: Document, context: dict, number: dict) ->
     }
 
 
-def _finding_data(f: Finding) -> dict:
+def _finding_data(f: Finding, briefing) -> dict:
     data = {"anchor": f.anchor, "kind": f.kind, "origin": f.origin, "theme": f.theme,
             "title": f.title}
+    if f.quotations:  # [verified, [[quotation, where it was found instead, or ""], ...]]
+        data["quotes"] = [len(f.verified_quotations), [
+            [q.text, _ref(briefing, q.elsewhere[0]) if q.elsewhere else ""]
+            for q in f.unverified_quotations]]
     if f.origin == "computed":
         data.update(values=[[value, list(ids)] for value, ids in f.values],
                     equivalent=[[list(values), str(markdown_inline(reason))]
@@ -363,6 +375,12 @@ def _finding_data(f: Finding) -> dict:
     else:
         data.update(summary=str(markdown_block(f.summary)), cites=list(f.cites))
     return data
+
+
+def _ref(briefing, pid: str) -> str:
+    """ "Ramani 2016 ¶14", as _macros.html.j2's ref(pid)."""
+    p = briefing.paragraphs[pid]
+    return f"{next(d.label for d in briefing.documents if d.id == p.document)} ¶{p.number}"
 
 
 def embedded_json(data: dict) -> Markup:

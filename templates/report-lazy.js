@@ -30,10 +30,38 @@
 
   function anchor(pid) { return "p-" + pid.replace(":", "-"); }
 
-  function citeLink(pid) {
+  function ref(pid) {
     var cut = pid.lastIndexOf(":");
-    return el("a", {"class": "cite", href: "#" + anchor(pid)},
-              [data.documents[pid.slice(0, cut)].label + " ¶" + pid.slice(cut + 1)]);
+    return data.documents[pid.slice(0, cut)].label + " ¶" + pid.slice(cut + 1);
+  }
+
+  function citeLink(pid) {  // a paragraph outside the comparison is in the annotated source
+    return el("a", {"class": "cite", href: "#" + (data.outside[pid] ? "src-" : "") + anchor(pid)},
+              [ref(pid)]);
+  }
+
+  function findingLinks(node, indices) {
+    return joined(node, indices, "; ", function (i) {
+      return el("a", {href: "#" + data.findings[i].anchor}, [data.findings[i].title]);
+    });
+  }
+
+  function plural(n) { return n + " quotation" + (n !== 1 ? "s" : ""); }
+
+  function quotationCheck(quotes) {  // [verified, [[quotation, found instead in], ...]]
+    var node = el("p", {"class": "cites quote-check"});
+    if (quotes[0]) {
+      node.append(el("span", {"class": "quotes-verified"}, [
+        el("span", {"aria-hidden": "true"}, ["✓"]), " " + plural(quotes[0]) + " checked against the cited text"]));
+    }
+    if (quotes[0] && quotes[1].length) { node.append(" · "); }
+    if (quotes[1].length) {
+      node.append(joined(el("span", {"class": "quotes-unverified"}, [
+        el("span", {"aria-hidden": "true"}, ["⚠"]),
+        " " + plural(quotes[1].length) + " not found in the cited paragraphs: "]),
+        quotes[1], "; ", function (q) { return "“" + q[0] + "”" + (q[1] ? " (in " + q[1] + ")" : ""); }));
+    }
+    return node;
   }
 
   function joined(node, items, separator, draw) {
@@ -82,10 +110,8 @@
                                 [el("span", {"class": "note-label"}, ["Analyst note"]), " "]), note));
     });
     if (p.citedBy.length) {
-      node.append(joined(el("p", {"class": "cited-by"}, [el("span", {"class": "label"}, ["Cited by"]), " "]),
-                         p.citedBy, "; ", function (i) {
-                           return el("a", {href: "#" + data.findings[i].anchor}, [data.findings[i].title]);
-                         }));
+      node.append(findingLinks(el("p", {"class": "cited-by"}, [el("span", {"class": "label"}, ["Cited by"]), " "]),
+                               p.citedBy));
     }
     return node;
   }
@@ -116,14 +142,20 @@
     } else {
       node.append(withMarkup(el("div", {"class": "summary"}), f.summary),
                   joined(el("p", {"class": "cites"}, ["Cites: "]), f.cites, ", ", citeLink));
+      if (f.quotes) { node.append(quotationCheck(f.quotes)); }
     }
     return node;
   }
 
-  function sourceItem(docId, p) {  // p: [number, kind, continues, themes, markup]
+  function sourceItem(docId, p) {  // p: [number, kind, continues, themes, markup, cited by]
     var kind = p[1] + (p[2] ? " · continues ¶" + p[2] : "") + (p[3].length ? " · " + p[3].join(", ") : "");
-    return el("li", {value: p[0], id: "src-" + anchor(docId + ":" + p[0]), "class": "kind-" + p[1]},
-              [el("span", {"class": "kind"}, [kind]), " ", withMarkup(el("span", {"class": "text"}), p[4])]);
+    var item = el("li", {value: p[0], id: "src-" + anchor(docId + ":" + p[0]), "class": "kind-" + p[1]},
+                  [el("span", {"class": "kind"}, [kind]), " ", withMarkup(el("span", {"class": "text"}), p[4])]);
+    if (p[5].length) {  // outside the comparison: the findings citing it are shown here
+      item.append(findingLinks(el("p", {"class": "cited-by"}, [el("span", {"class": "label"}, ["Cited by"]), " "]),
+                               p[5]));
+    }
+    return item;
   }
 
   // -- what passes the filters ---------------------------------------------------

@@ -249,7 +249,9 @@ CANONICAL = """(root) => {
       .map(a => a.name + "=" + a.value).sort();
     return [node.tagName, attributes, [...node.childNodes].map(canon).filter(c => c !== null)];
   }
-  return JSON.stringify(canon(root));
+  const copy = root.cloneNode(true);
+  copy.normalize();  // adjacent text nodes as one, as the parser makes them
+  return JSON.stringify(canon(copy));
 }"""
 
 
