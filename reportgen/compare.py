@@ -66,12 +66,13 @@ def compare(briefing: Briefing) -> Comparison:
     columns = make_columns(briefing.documents, briefing.columns)
     column_of = {d.id: c.id for c in columns for d in c.documents}
     asserted = assertions_by_claim(briefing)
+    order = {t.id: t.order for t in briefing.themes}
     computed = tuple(sorted(
         (f for claim in briefing.claims
          if (f := compare_claim(claim, asserted.get(claim.id, []), briefing)) is not None),
-        key=lambda f: (briefing.theme(f.theme).order, _KIND_ORDER[f.kind], f.title),
+        key=lambda f: (order[f.theme], _KIND_ORDER[f.kind], f.title),
     ))
-    sections = tuple(_section(theme, columns, briefing, computed) for theme in briefing.themes)
+    sections = _sections(briefing, columns, computed)
     key = tuple(f for f in briefing.findings if f.key)
     return Comparison(
         briefing, columns, sections, computed, key, column_of,
@@ -107,19 +108,30 @@ def _some(names, shown: int = 3) -> str:
     return ", ".join(names if not more else names[:shown]) + more
 
 
-def _section(theme: Theme, columns, briefing: Briefing, computed) -> ThemeSection:
-    cells = []
+def _sections(briefing: Briefing, columns, computed) -> tuple[ThemeSection, ...]:
+    """One section per theme: its paragraphs in each column, its findings (one pass each)."""
+    placed: dict[tuple[str, str], list[Paragraph]] = defaultdict(list)  # (theme, column)
     for column in columns:
-        paragraphs = tuple(
-            p for d in column.documents for p in d.paragraphs
-            if p.compared and theme.id in p.themes
-        )
-        cells.append(Cell(column, paragraphs, sum(len(p.full_text.split()) for p in paragraphs)))
-    return ThemeSection(
-        theme, tuple(cells),
-        tuple(f for f in briefing.findings if f.theme == theme.id),
-        tuple(f for f in computed if f.theme == theme.id),
-    )
+        for document in column.documents:
+            for paragraph in document.paragraphs:
+                if paragraph.compared:
+                    for theme in dict.fromkeys(paragraph.themes):
+                        placed[theme, column.id].append(paragraph)
+    analyst, claims = defaultdict(list), defaultdict(list)
+    for finding in briefing.findings:
+        analyst[finding.theme].append(finding)
+    for finding in computed:
+        claims[finding.theme].append(finding)
+    sections = []
+    for theme in briefing.themes:
+        cells = []
+        for column in columns:
+            paragraphs = tuple(placed.get((theme.id, column.id), ()))
+            cells.append(Cell(column, paragraphs,
+                              sum(len(p.full_text.split()) for p in paragraphs)))
+        sections.append(ThemeSection(theme, tuple(cells), tuple(analyst[theme.id]),
+                                     tuple(claims[theme.id])))
+    return tuple(sections)
 
 
 # -- claims ------------------------------------------------------------------
@@ -219,9 +231,11 @@ def _equivalences_used(claim: Claim, groups, same) -> tuple[tuple[tuple[str, ...
 
 
 def _summary(kind: str, values, briefing: Briefing) -> str:
+    labels = {d.id: d.label for d in briefing.documents}
+
     def who(ids):
         documents = dict.fromkeys(briefing.paragraphs[i].document for i in ids)
-        return ", ".join(briefing.document(d).label for d in documents)
+        return ", ".join(labels[d] for d in documents)
 
     parts = "; ".join(f"**{value}** ({who(ids)})" for value, ids in values)
     if kind == "discrepancy":
@@ -315,16 +329,15 @@ def voices(comparison: Comparison) -> tuple[Voice, ...]:
     """Who is cited by which account: voices cited by most accounts first, then chronologically."""
     briefing = comparison.briefing
     index = {c.id: i for i, c in enumerate(comparison.columns)}
-    cited: dict[str, list[list[str]]] = {}
+    cited: dict[str, list[dict[str, None]]] = {}  # ids as dict keys: in order, each once
     for document in briefing.documents:
         column = index[comparison.column_of[document.id]]
         for paragraph in document.paragraphs:
             if paragraph.kind != "body":
                 continue
             for name in paragraph.voices:
-                ids = cited.setdefault(name, [[] for _ in comparison.columns])[column]
-                if paragraph.shown_with not in ids:
-                    ids.append(paragraph.shown_with)
+                cited.setdefault(name, [{} for _ in comparison.columns])[column][
+                    paragraph.shown_with] = None
     result = [Voice(name, tuple(tuple(ids) for ids in columns)) for name, columns in cited.items()]
     first = {v.name: next(i for i, ids in enumerate(v.cited_in) if ids) for v in result}
     return tuple(sorted(result, key=lambda v: (-v.accounts, first[v.name], -v.citations,

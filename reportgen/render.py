@@ -11,14 +11,17 @@ import datetime as dt
 import json
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from . import __version__
 from .compare import Comparison, DatedEvent, DatedMark, timeline, voices
+from .load import paused_gc
 from .markup import content_security_policy, markdown_block, markdown_inline, source_html
 from .model import Assertion, Document, Finding, Paragraph
 
@@ -50,9 +53,9 @@ def generated_date() -> dt.date:
 def environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
-        # Compiled templates are cached (keyed by their source's checksum, in a
-        # private folder under the temp dir): a fresh process skips recompiling.
-        bytecode_cache=FileSystemBytecodeCache(),
+        # Compiled templates are cached (keyed by their source's checksum): a fresh
+        # process skips recompiling them.
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,  # select_autoescape() would miss the .j2 names
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -67,6 +70,25 @@ def environment(templates: Path) -> Environment:
     return env
 
 
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates in the user's own cache folder (~/.cache/reportgen/jinja).
+
+    Not in a shared temporary folder, and not in a project's build folder: a
+    cached template is code that rendering runs, so it must come from no one
+    else, not even from a project folder someone sent. None (no caching) when
+    the folder cannot be made.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "reportgen", "jinja")
+    if not os.path.isabs(folder):  # no home folder to speak of
+        return None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(folder)
+
+
 def _context(comparison: Comparison, medium: str) -> dict:
     briefing = comparison.briefing
     all_findings = briefing.findings + comparison.computed
@@ -79,6 +101,7 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "documents": {d.id: d for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
+        "theme_labels": {t.id: t.label for t in briefing.themes},
         "cited_by": _cited_by(all_findings),
         "authors": sorted({p.author or UNATTRIBUTED
                            for p in briefing.paragraphs.values() if p.compared}),
@@ -97,7 +120,7 @@ def _context(comparison: Comparison, medium: str) -> dict:
                          for i, col in enumerate(comparison.columns)},
         "card": card,
         "claim_cells": {f.id: values_by_column(f, comparison) for f in comparison.computed},
-        "short_ref": lambda p: short_ref(p, comparison),
+        "short_ref": _short_refs(comparison),
         "period": _period(briefing.documents),
     }
 
@@ -110,11 +133,100 @@ def _cited_by(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
     return result
 
 
+# Past this many paragraph cards in the theme sections (a paragraph counts once
+# for each of its themes; the bundled corpus has 176) the HTML report draws its
+# theme sections and annotated sources from data embedded in the page, as they
+# come into view and a page at a time: the page opens and filters as fast at any
+# size. Measured in headless Chromium on a loaded 2-core machine, a filter drawn
+# whole took a median of 86 ms (at most 391) at 176 cards and 233 ms (at most
+# 1,030) at 880; drawn on demand, 14-19 ms (at most 57) at either, 27 ms (at
+# most 191) at 25,000 (README, "Large reports").
+DRAW_ON_DEMAND_FROM = 600
+
+
+def draws_on_demand(comparison: Comparison) -> bool:
+    """Whether the HTML report of ``comparison`` draws its bulk on demand (see above)."""
+    return sum(s.paragraph_count for s in comparison.sections) >= DRAW_ON_DEMAND_FROM
+
+
 def render_html(comparison: Comparison, templates: Path, suggestions=None) -> str:
     """The shareable, self-contained HTML report; ``suggestions``: the machine suggestions
     section (reportgen.decisions.report_section), or None for none."""
-    template = environment(templates).get_template("report.html.j2")
-    return template.render(_context(comparison, "screen"), suggestions=suggestions)
+    env = environment(templates)
+    template = env.get_template("report.html.j2")
+    with paused_gc():
+        context = _context(comparison, "screen")
+        context["on_demand"] = None
+        if draws_on_demand(comparison):
+            context["on_demand"] = embedded_json(on_demand_data(comparison, context))
+        with _fragments.kept(env.get_template("_macros.html.j2"), context) as kept:
+            return template.render(context, suggestions=suggestions, **kept)
+
+
+class _Fragments:
+    """Theme grids and finding cards as the last render made them, by everything they show.
+
+    In a long-running ``serve``, an edit usually touches a paragraph or two: the
+    sections and findings it does not show in are not rendered again (they are
+    most of the page's rendering time). A fragment is reused only when every
+    value it draws is equal (the keys below follow _macros.html.j2's theme_grid,
+    paragraph_card and finding_card) and the macros are the same template; only
+    the last render's fragments are kept.
+    """
+
+    def __init__(self):
+        self.macros, self.made = None, {}
+
+    @contextmanager
+    def kept(self, macros, context: dict):
+        """``grid(section, theme_grid)`` and ``cards(findings, finding_card, level, copy)``."""
+        if macros is not self.macros:  # a template changed: nothing made with the old one
+            self.macros, self.made = macros, {}
+        made = {}
+
+        def reuse(key, render) -> Markup:
+            made[key] = self.made.get(key) or Markup(render())
+            return made[key]
+
+        def grid(section, theme_grid) -> Markup:
+            return reuse(_grid_key(section, context), lambda: theme_grid(section))
+
+        def cards(findings, finding_card, level: int, copy: bool = False) -> Markup:
+            return Markup("").join(
+                reuse(_card_key(f, level, copy, context), lambda: finding_card(f, level, copy))
+                for f in findings)
+        yield {"grid": grid, "cards": cards}
+        self.made = made
+
+
+_fragments = _Fragments()
+
+
+def _card_key(f: Finding, level: int, copy: bool, context: dict) -> tuple:
+    """Everything finding_card(f, level, copy) draws (see _Fragments)."""
+    paragraphs, documents = context["paragraphs"], context["documents"]
+    cited = [pid for _, ids in f.values for pid in ids] + list(f.cites) + \
+        [pid for q in f.quotations for pid in q.elsewhere[:1]]
+    return ("card", context["medium"], f, level, copy,
+            tuple((documents[paragraphs[pid].document].label, paragraphs[pid].compared)
+                  for pid in cited),
+            context["theme_labels"][f.theme] if copy else "")
+
+
+def _grid_key(section, context: dict) -> tuple:
+    """Everything theme_grid(section) draws (see _Fragments)."""
+    documents, labels = context["documents"], context["theme_labels"]
+
+    def card(p: Paragraph) -> tuple:
+        d = documents[p.document]
+        parts = (p, *(d.paragraph(n) for n in p.continued_by))
+        return (parts, d.label, d.title, d.format, tuple(labels[t] for t in p.themes),
+                tuple(context["claims_by_id"][a.claim].label for q in parts for a in q.claims),
+                tuple((f.anchor, f.title) for f in context["cited_by"].get(p.id, ())))
+    return ("grid", context["medium"], section.theme, len(context["c"].columns),
+            tuple((cell.column.id, cell.column.label, cell.column.bylines,
+                   len(cell.column.documents), tuple(card(p) for p in cell.paragraphs))
+                  for cell in section.cells))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
@@ -127,6 +239,11 @@ def render_print_html(comparison: Comparison, templates: Path) -> str:
 
 def render_json(comparison: Comparison) -> str:
     """The same content, machine-readable."""
+    with paused_gc():
+        return _json(comparison)
+
+
+def _json(comparison: Comparison) -> str:
     briefing = comparison.briefing
     data = {
         "title": briefing.title,
@@ -145,7 +262,8 @@ def render_json(comparison: Comparison) -> str:
                        for p in d.paragraphs],
         "findings": [_finding_json(f) for f in briefing.findings + comparison.computed],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # compact: json's C encoder (with indent it falls back to Python, 4 times slower)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _document_json(d: Document) -> dict:
@@ -189,6 +307,91 @@ def _finding_json(f: Finding) -> dict:
     return result
 
 
+# -- drawn on demand: what templates/report-lazy.js draws ---------------------
+
+def on_demand_data(comparison: Comparison, context: dict) -> dict:
+    """What a large report draws as the reader goes: its theme sections' paragraph
+    cards and findings, and the annotated sources. Texts that are markup come
+    rendered (inert, by reportgen.markup); everything else is plain text."""
+    briefing = comparison.briefing
+    findings = briefing.findings + comparison.computed
+    number = {f.anchor: i for i, f in enumerate(findings)}
+    documents = {d.id: d for d in briefing.documents}
+    cited_by = context["cited_by"]
+    sources = {d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
+                       str(source_html(p, d, whole=False)),
+                       [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
+                      for p in d.paragraphs]
+               for d in briefing.documents}
+    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
+    cards = {}
+    for section in comparison.sections:
+        for cell in section.cells:
+            for p in cell.paragraphs:
+                if p.id not in cards:
+                    cards[p.id] = _card_data(p, documents[p.document], context, number)
+    return {
+        "kinds": KIND_LABELS,
+        "columns": [col.id for col in comparison.columns],
+        "themes": {t.id: t.label for t in briefing.themes},
+        "claims": {c.id: c.label for c in briefing.claims},
+        "documents": {d.id: {"label": d.label, "title": d.title} for d in briefing.documents},
+        "paragraphs": cards,
+        "findings": [_finding_data(f, briefing) for f in findings],
+        # cited paragraphs outside the comparison: their links go to the annotated sources
+        "outside": {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared},
+        "sections": {s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
+                                  "findings": [number[f.anchor] for f in s.findings + s.computed]}
+                     for s in comparison.sections},
+        "sources": sources,
+    }
+
+
+def _card_data(p: Paragraph, document: Document, context: dict, number: dict) -> dict:
+    k = card(p, document)
+    return {
+        "doc": p.document, "n": p.number, "author": p.author or UNATTRIBUTED,
+        "themes": list(p.themes), "last": p.continued_by[-1] if p.continued_by else 0,
+        # the text shown; "" when it is the paragraph's own, as the sources show it
+        "text": str(source_html(p, document)) if p.continued_by else "",
+        "voices": list(k.voices),
+        "claims": [[a.claim, a.display, str(markdown_inline(a.note)) if a.note else ""]
+                   for a in k.claims],
+        "notes": [str(markdown_block(note)) for note in k.notes],
+        "citedBy": [number[f.anchor] for f in context["cited_by"].get(p.id, ())],
+    }
+
+
+def _finding_data(f: Finding, briefing) -> dict:
+    data = {"anchor": f.anchor, "kind": f.kind, "origin": f.origin, "theme": f.theme,
+            "title": f.title}
+    if f.quotations:  # [verified, [[quotation, where it was found instead, or ""], ...]]
+        data["quotes"] = [len(f.verified_quotations), [
+            [q.text, _ref(briefing, q.elsewhere[0]) if q.elsewhere else ""]
+            for q in f.unverified_quotations]]
+    if f.origin == "computed":
+        data.update(values=[[value, list(ids)] for value, ids in f.values],
+                    equivalent=[[list(values), str(markdown_inline(reason))]
+                                for values, reason in f.equivalent],
+                    computed=f.computed_kind, reason=str(markdown_inline(f.verdict_reason)))
+    else:
+        data.update(summary=str(markdown_block(f.summary)), cites=list(f.cites))
+    return data
+
+
+def _ref(briefing, pid: str) -> str:
+    """ "Ramani 2016 ¶14", as _macros.html.j2's ref(pid)."""
+    p = briefing.paragraphs[pid]
+    return f"{next(d.label for d in briefing.documents if d.id == p.document)} ¶{p.number}"
+
+
+def embedded_json(data: dict) -> Markup:
+    """``data`` as JSON to put inside <script type="application/json">: no "<" in it,
+    so nothing in the data can end the element (or open a comment)."""
+    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                  .replace("<", "\\u003c"))
+
+
 # -- view helpers: what the templates draw, computed here --------------------
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -220,12 +423,14 @@ def card(paragraph: Paragraph, document: Document) -> Card:
 def values_by_column(finding: Finding, comparison: Comparison):
     """A computed finding's values per column, in column order: ((value, paragraphs), ...)."""
     paragraphs = comparison.briefing.paragraphs
-    return tuple(
-        tuple((value, here) for value, ids in finding.values
-              if (here := tuple(paragraphs[i] for i in ids
-                                if comparison.column_of[paragraphs[i].document] == col.id)))
-        for col in comparison.columns
-    )
+    cells: dict[str, list] = {col.id: [] for col in comparison.columns}
+    for value, ids in finding.values:
+        here: dict[str, list[Paragraph]] = {}
+        for i in ids:
+            here.setdefault(comparison.column_of[paragraphs[i].document], []).append(paragraphs[i])
+        for column, found in here.items():
+            cells[column].append((value, tuple(found)))
+    return tuple(tuple(cells[col.id]) for col in comparison.columns)
 
 
 UNATTRIBUTED = "Unattributed"  # how a paragraph with no author is shown and filtered
@@ -233,10 +438,18 @@ UNATTRIBUTED = "Unattributed"  # how a paragraph with no author is shown and fil
 
 def short_ref(paragraph: Paragraph, comparison: Comparison) -> str:
     """ "¶12" within its column, "Koç 2021 ¶12" where the column holds several documents."""
-    column = next(c for c in comparison.columns if c.id == comparison.column_of[paragraph.document])
-    if len(column.documents) == 1:
-        return f"¶{paragraph.number}"
-    return f"{comparison.briefing.document(paragraph.document).label} ¶{paragraph.number}"
+    return _short_refs(comparison)(paragraph)
+
+
+def _short_refs(comparison: Comparison):
+    """short_ref for every paragraph of ``comparison``, the lookups made once."""
+    shared = {d.id: d.label for col in comparison.columns if len(col.documents) > 1
+              for d in col.documents}
+
+    def short(paragraph: Paragraph) -> str:
+        label = shared.get(paragraph.document)
+        return f"{label} ¶{paragraph.number}" if label else f"¶{paragraph.number}"
+    return short
 
 
 def source_line(document: Document, *, title: bool = True) -> str:

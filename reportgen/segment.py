@@ -65,7 +65,18 @@ def normalise(text: str) -> str:
 def anchor_matches(quote: str, paragraph_text: str) -> bool:
     """True when the paragraph starts with the quote (ignoring spacing and quote style)."""
     wanted = normalise(quote)
-    return bool(wanted) and normalise(paragraph_text).startswith(wanted)
+    if not wanted:
+        return False
+    # Only the paragraph's start can match: normalise just enough of it, cut before
+    # a space (no character composes across one, so that is the whole text's start).
+    cut = _SPACE.search(paragraph_text, 2 * len(quote) + 32)
+    start = normalise(paragraph_text[:cut.start()]) if cut else ""
+    if len(start) < len(wanted):
+        start = normalise(paragraph_text)
+    return start.startswith(wanted)
+
+
+_SPACE = re.compile(r"\s")
 
 
 def suggest_quote(paragraph_text: str, words: int = 8) -> str:

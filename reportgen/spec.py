@@ -69,7 +69,7 @@ def field_names(cls) -> list[str]:
 def parse(cls, data, loc: tuple = ()) -> tuple[object | None, list[SpecError]]:
     """An instance of dataclass ``cls`` from ``data``, or None, and every error found."""
     errors: list[SpecError] = []
-    value = _check(cls, data, loc, errors)
+    value = _checker(cls)(data, loc, errors, False)
     return (None if errors else value), errors
 
 
@@ -81,136 +81,194 @@ def parse_partial(cls, data, loc: tuple = ()) -> tuple[object | None, list[SpecE
     whole only when ``data`` is no mapping at all.
     """
     errors: list[SpecError] = []
-    value = _check(cls, data, loc, errors, partial=True)
+    value = _checker(cls)(data, loc, errors, True)
     return value, errors
 
 
-def _check(kind, value, loc, errors, partial=False):
-    base, extras, origin = _plan(kind)
+# Each declared type is turned once into a checker, check(value, loc, errors,
+# partial) -> the checked value, with everything about the declaration worked
+# out in advance: a 20,000-paragraph corpus checks some 300,000 values.
+
+@lru_cache(maxsize=None)
+def _checker(kind):
+    base, extras = _unwrap(kind)
+    origin = typing.get_origin(base)
     if dataclasses.is_dataclass(base):
-        return _check_object(base, value, loc, errors, partial)
+        return _object_checker(base)
     if origin in (typing.Union, types.UnionType):
-        return _check_union(base, value, loc, errors)
+        return _union_checker(base)
     if origin is typing.Literal:
-        choices = typing.get_args(base)
-        if value not in choices:
-            shown = " or ".join(", ".join(repr(c) for c in choices).rsplit(", ", 1))
-            errors.append(SpecError(loc, f"{_name(loc)}should be {shown}, but received {value!r}",
-                                    did_you_mean(value, choices)))
-        return value
+        return _literal_checker(typing.get_args(base))
     if origin is list:
-        return _check_list(typing.get_args(base)[0], extras, value, loc, errors, partial)
-    if isinstance(value, float) and value.is_integer() and any(
-            isinstance(rule, Pattern) and rule.numbers for rule in extras):
-        value = int(value)  # JSON, and so an editor's schema, cannot tell 2018.0 from 2018
-    checked = _check_scalar(base, value, loc, errors)
-    for rule in extras:
-        if isinstance(rule, Pattern) and isinstance(checked, str) \
-                and not re.fullmatch(rule.regex, checked):
-            errors.append(SpecError(loc, f"{_name(loc)}is not {rule.what}: received {value!r}",
-                                    rule.hint))
-        elif isinstance(rule, MinLen) and isinstance(checked, str) and len(checked.strip()) < rule.count:
-            errors.append(SpecError(loc, f"{_name(loc)}should not be empty"))
-        elif isinstance(rule, Ge) and isinstance(checked, int) and checked < rule.minimum:
-            errors.append(SpecError(loc, f"{_name(loc)}should be at least {rule.minimum}, "
-                                         f"but received {value!r}"))
-    return checked
+        return _list_checker(typing.get_args(base)[0], extras)
+    return _scalar_checker(base, extras)
 
 
-def _check_object(cls, value, loc, errors, partial=False):
-    if not isinstance(value, dict):
-        errors.append(SpecError(loc, f"{_name(loc)}should be a mapping of keys to values, "
-                                     f"but received {_short(value)}"))
-        return None
+def _object_checker(cls):
+    hints = typing.get_type_hints(cls, include_extras=True)
     names = field_names(cls)
-    for key in value:
-        if key not in names:
-            close = did_you_mean(key, names)
-            allowed = f"expected one of: {', '.join(names)}"
-            errors.append(SpecError(loc + (key,), f"unknown key '{key}'",
-                                    f"{close} ({allowed})" if close else allowed))
-    arguments = {}
-    for field in dataclasses.fields(cls):
-        if field.name in value:
-            arguments[field.name] = _checked(_hints(cls)[field.name], value[field.name],
-                                             loc + (field.name,), errors, partial)
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            errors.append(SpecError(loc + (field.name,), f"missing required field '{field.name}'",
-                                    f"add '{field.name}:' to this entry"))
-            arguments[field.name] = None
-    return cls(**arguments)
+    known = frozenset(names)
+    fields = [(f.name, _checker(hints[f.name]), f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
+
+    def check(value, loc, errors, partial):
+        if not isinstance(value, dict):
+            errors.append(SpecError(loc, f"{_name(loc)}should be a mapping of keys to values, "
+                                         f"but received {_short(value)}"))
+            return None
+        if not known.issuperset(value):
+            for key in value:
+                if key not in known:
+                    close = did_you_mean(key, names)
+                    allowed = f"expected one of: {', '.join(names)}"
+                    errors.append(SpecError(loc + (key,), f"unknown key '{key}'",
+                                            f"{close} ({allowed})" if close else allowed))
+        arguments = {}
+        for name, check_field, required in fields:
+            if name in value:
+                found = len(errors)
+                arguments[name] = checked = check_field(value[name], loc + (name,), errors,
+                                                        partial)
+                if len(errors) > found and checked is not None:
+                    arguments[name] = _unless_wrong(checked, loc + (name,), errors, found,
+                                                    partial)
+            elif required:
+                errors.append(SpecError(loc + (name,), f"missing required field '{name}'",
+                                        f"add '{name}:' to this entry"))
+                arguments[name] = None
+        return cls(**arguments)
+    return check
 
 
-def _checked(kind, value, loc, errors, partial):
-    """The checked value; in partial mode None if the value itself is wrong (already reported)."""
-    found = len(errors)
-    checked = _check(kind, value, loc, errors, partial)
+def _unless_wrong(checked, loc, errors, found: int, partial: bool):
+    """``checked``; in partial mode None if the value itself is wrong (already reported
+    among ``errors[found:]``), while a value with errors only inside it is kept."""
     if partial and any(e.loc == loc for e in errors[found:]):
         return None
     return checked
 
 
-def _check_list(item_kind, extras, value, loc, errors, partial=False):
-    if not isinstance(value, list):
-        errors.append(SpecError(loc, f"{_name(loc)}should be a list, but received {_short(value)}",
-                                "write a YAML list: [a, b] or one '- item' per line"))
-        return []
-    for rule in extras:
-        if isinstance(rule, MinLen) and len(value) < rule.count:
-            errors.append(SpecError(loc, f"{_name(loc)}should have at least {rule.count} "
-                                         f"item{'s' * (rule.count != 1)}"))
-    return [_checked(item_kind, item, loc + (index,), errors, partial)
-            for index, item in enumerate(value)]
+def _list_checker(item_kind, extras):
+    check_item = _checker(item_kind)
+    least = next((rule.count for rule in extras if isinstance(rule, MinLen)), 0)
+
+    def check(value, loc, errors, partial):
+        if not isinstance(value, list):
+            errors.append(SpecError(loc, f"{_name(loc)}should be a list, but received "
+                                         f"{_short(value)}",
+                                    "write a YAML list: [a, b] or one '- item' per line"))
+            return []
+        if len(value) < least:
+            errors.append(SpecError(loc, f"{_name(loc)}should have at least {least} "
+                                         f"item{'s' * (least != 1)}"))
+        items = []
+        for index, item in enumerate(value):
+            found = len(errors)
+            checked = check_item(item, loc + (index,), errors, partial)
+            if len(errors) > found and checked is not None:
+                checked = _unless_wrong(checked, loc + (index,), errors, found, partial)
+            items.append(checked)
+        return items
+    return check
 
 
-def did_you_mean(value, choices) -> str:
-    """ "did you mean 'agreement'?" for a near miss, else "". """
-    if not isinstance(value, str):
-        return ""
-    import difflib  # only on the error path
+def _literal_checker(choices: tuple):
+    shown = " or ".join(", ".join(repr(c) for c in choices).rsplit(", ", 1))
 
-    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    def check(value, loc, errors, partial):
+        if value not in choices:
+            errors.append(SpecError(loc, f"{_name(loc)}should be {shown}, but received {value!r}",
+                                    did_you_mean(value, choices)))
+        return value
+    return check
 
 
-def _check_union(kind, value, loc, errors):
-    options = typing.get_args(kind)
-    if value is None and type(None) in options:
+def _union_checker(kind):
+    options = [(option, _checker(option)) for option in typing.get_args(kind)
+               if option is not type(None)]
+    optional = type(None) in typing.get_args(kind)
+    described = _describe(kind)
+
+    def check(value, loc, errors, partial):
+        if value is None and optional:
+            return None
+        closest = None  # errors of the first option whose shape the value has: the real reason
+        for kind, option in options:  # the first option that accepts the value, in declared order
+            trial: list[SpecError] = []
+            checked = option(value, loc, trial, False)
+            if not trial:
+                return checked
+            if closest is None and _has_shape(kind, value):
+                closest = trial
+        errors.extend(closest or [SpecError(loc, f"{_name(loc)}should be {described}, "
+                                                 f"but received {_short(value)}")])
         return None
-    closest = None  # errors of the first option whose shape the value has: the real reason
-    for option in options:  # the first option that accepts the value, in declared order
-        if option is type(None):
-            continue
-        trial: list[SpecError] = []
-        checked = _check(option, value, loc, trial)
-        if not trial:
-            return checked
-        if closest is None and _has_shape(option, value):
-            closest = trial
-    errors.extend(closest or [SpecError(loc, f"{_name(loc)}should be {_describe(kind)}, "
-                                             f"but received {_short(value)}")])
-    return None
+    return check
 
 
 def _has_shape(kind, value) -> bool:
     """Whether ``value`` is the kind of thing ``kind`` declares (a mapping for an object,
     a list for a list, a value of its type for a scalar), whatever its constraints say."""
-    base, _, origin = _plan(kind)
+    base, _ = _unwrap(kind)
+    origin = typing.get_origin(base)
     if dataclasses.is_dataclass(base):
         return isinstance(value, dict)
     if origin is list:
         return isinstance(value, list)
     if origin is typing.Literal or origin in (typing.Union, types.UnionType):
         return False
-    trial: list[SpecError] = []
-    _check_scalar(base, value, (), trial)
-    return not trial
+    return _scalar(base, value) is not _WRONG
 
 
 _SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "yes or no"}
 
 
-def _check_scalar(kind, value, loc, errors):
+def _scalar_checker(kind, extras):
+    patterns = [(re.compile(rule.regex), rule) for rule in extras if isinstance(rule, Pattern)]
+    least = next((rule.count for rule in extras if isinstance(rule, MinLen)), None)
+    minimum = next((rule.minimum for rule in extras if isinstance(rule, Ge)), None)
+    expected = _SCALARS.get(kind, kind.__name__)
+    as_text = any(rule.numbers for _, rule in patterns)  # 2018.0 read as 2018, then as text
+
+    if not (patterns or least is not None or minimum is not None):
+        def check(value, loc, errors, partial):
+            if type(value) is kind:  # the usual case, nothing more to check
+                return value
+            checked = _scalar(kind, value)
+            if checked is _WRONG:
+                errors.append(SpecError(loc, f"{_name(loc)}should be {expected}, "
+                                             f"but received {_short(value)}"))
+                return value
+            return checked
+        return check
+
+    def check(value, loc, errors, partial):
+        if as_text and isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON, and so an editor's schema, cannot tell 2018.0 from 2018
+        checked = value if type(value) is kind else _scalar(kind, value)
+        if checked is _WRONG:
+            errors.append(SpecError(loc, f"{_name(loc)}should be {expected}, "
+                                         f"but received {_short(value)}"))
+            checked = value
+        if isinstance(checked, str):
+            for pattern, rule in patterns:
+                if not pattern.fullmatch(checked):
+                    errors.append(SpecError(loc, f"{_name(loc)}is not {rule.what}: "
+                                                 f"received {value!r}", rule.hint))
+            if least is not None and len(checked.strip()) < least:
+                errors.append(SpecError(loc, f"{_name(loc)}should not be empty"))
+        elif minimum is not None and isinstance(checked, int) and checked < minimum:
+            errors.append(SpecError(loc, f"{_name(loc)}should be at least {minimum}, "
+                                         f"but received {value!r}"))
+        return checked
+    return check
+
+
+_WRONG = object()  # a value of another type
+
+
+def _scalar(kind, value):
+    """``value`` as ``kind``, or _WRONG."""
     if kind is str:
         # YAML reads 2016 as a number and 2016-12-08 as a date; as text they are meant.
         if isinstance(value, dt.date):
@@ -223,16 +281,17 @@ def _check_scalar(kind, value, loc, errors):
         return int(value)  # 3.0: JSON, and so a JSON Schema, cannot tell it from 3
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
-    errors.append(SpecError(loc, f"{_name(loc)}should be {_SCALARS.get(kind, kind.__name__)}, "
-                                 f"but received {_short(value)}"))
-    return value
+    return _WRONG
 
 
-@lru_cache(maxsize=None)
-def _plan(kind) -> tuple:
-    """A declared type as (base type, Annotated extras, typing origin); worked out once."""
-    base, extras = _unwrap(kind)
-    return base, tuple(extras), typing.get_origin(base)
+def did_you_mean(value, choices) -> str:
+    """ "did you mean 'agreement'?" for a near miss, else "". """
+    if not isinstance(value, str):
+        return ""
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _unwrap(kind):

@@ -14,10 +14,11 @@ import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import quotes, schema, spec
 from .errors import Problem, ReportgenError, display_path
-from .load import Loaded, file_kind
+from .load import Loaded, file_kind, paused_gc
 from .project import NOT_SOURCES, SOURCE_SUFFIXES
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
                     Paragraph, QuoteCheck, Theme, Verdict, label_documents)
@@ -33,6 +34,11 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     the others are still checked, and references into what could not be read
     are not reported again (only true cascades are suppressed).
     """
+    with paused_gc():  # see load.paused_gc: millions of small objects, no cycles
+        return _validate(loaded)
+
+
+def _validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     problems = list(loaded.problems)
     briefing = _parse(loaded.briefing, schema.BriefingFile, problems)
     themes = _parse(loaded.themes, schema.ThemesFile, problems)
@@ -80,10 +86,14 @@ def _parse(file: YamlFile | None, model: type, problems: list[Problem]):
     """The file's data as ``model``, wrong parts None (each reported at its line)."""
     if file is None:
         return None
-    parsed, errors = spec.parse_partial(model, file.data if file.data is not None else {})
-    for error in errors:
-        if not file.is_broken(*error.loc[:-1]) and not file.is_broken(*error.loc):
-            problems.append(Problem(file.path, file.line_of(*error.loc), error.message, error.hint))
+    if model not in file.checked:  # the same file (unchanged, see load._parsed): known
+        parsed, errors = spec.parse_partial(model, file.data if file.data is not None else {})
+        file.checked[model] = parsed, [
+            Problem(file.path, file.line_of(*error.loc), error.message, error.hint)
+            for error in errors
+            if not file.is_broken(*error.loc[:-1]) and not file.is_broken(*error.loc)]
+    parsed, found = file.checked[model]
+    problems.extend(found)
     return parsed
 
 
@@ -257,6 +267,19 @@ def _source_of(file, doc, loaded: Loaded, problems):
 def source_problem(project, name: str) -> tuple[str, str] | None:
     """Why ``name`` is not a readable source under seeds/: (message, hint), or None."""
     seeds = project.seeds
+    if name.strip() and name not in (".", "..") and not any(c in name for c in "/\\") \
+            and not name.startswith("~"):
+        try:  # the usual case, a plain file, costs one system call
+            info = (seeds / name).lstat()
+        except (OSError, ValueError):  # ValueError: a NUL character (said below)
+            info = None
+        if info is not None and stat.S_ISREG(info.st_mode) and \
+                Path(name).suffix in SOURCE_SUFFIXES and name not in NOT_SOURCES:
+            return None
+    return _source_problem(seeds, name)
+
+
+def _source_problem(seeds: Path, name: str) -> tuple[str, str] | None:
     shown = display_path(seeds)
     hint = f"give the file name of a text under {shown}/"
     if not name.strip():
@@ -313,18 +336,17 @@ def _check_coverage(file, doc, numbers, segments, project, problems) -> dict[int
     pairs: dict[int, Segment] = {}
     expected = 1
     for index, number in enumerate(numbers):
-        line = file.line_of("paragraphs", index, "para")
         if number != expected:
             hint = (f"paragraphs {expected}-{number - 1} have no entry; list every paragraph "
                     f"in order ({_listing(project, doc)} shows the numbering)"
                     if number > expected else "list every paragraph once, in order")
-            problems.append(Problem(file.path, line,
+            problems.append(Problem(file.path, file.line_of("paragraphs", index, "para"),
                                     f"expected paragraph {expected} here, found para: {number}",
                                     hint))
             expected = max(expected, number)
         if segments is not None:
             if number > len(segments):
-                problems.append(Problem(file.path, line,
+                problems.append(Problem(file.path, file.line_of("paragraphs", index, "para"),
                                         f"para: {number} is past the end of {doc.source}, which "
                                         f"has {len(segments)} paragraphs",
                                         "remove the entry, or check the source file name"))
@@ -494,21 +516,21 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
         for c, cite in enumerate(cites):
             if cite is None:
                 continue
-            line = file.line_of(*where, "cites", c)
             citable = checked.citable(cite)
             if citable is False:
-                problems.append(Problem(file.path, line,
+                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"citation '{cite}' names no annotated paragraph",
                                         "cite DOCUMENT-ID:PARA of a paragraph in "
                                         "annotations/documents/"))
             elif citable and checked.kinds[cite] not in (*schema.CITABLE_KINDS, None):
-                problems.append(Problem(file.path, line,
+                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"'{cite}' is a {checked.kinds[cite]} paragraph, which is "
                                         "not in the comparison", "cite the body paragraph instead",
                                         "warning"))
             elif counts[cite] > 1:
-                problems.append(Problem(file.path, line, f"'{cite}' is cited twice",
-                                        "cite each paragraph once", "warning"))
+                problems.append(Problem(file.path, file.line_of(*where, "cites", c),
+                                        f"'{cite}' is cited twice", "cite each paragraph once",
+                                        "warning"))
         # a continuation is shown with the paragraph it continues: cite that one
         paragraphs = checked.paragraphs
         shown = [paragraphs[c].shown_with if c in paragraphs else c for c in cites]

@@ -12,6 +12,7 @@
     kind: document.getElementById("filter-kind")
   };
   var status = document.getElementById("filter-status");
+  var lazy = window.reportgenLazy || null;  // large reports: sections drawn on demand (report-lazy.js)
   var sectionCount = document.querySelectorAll("section.theme").length;
 
   function each(selector, fn, root) {
@@ -29,6 +30,7 @@
   function apply() {
     var f = {};
     Object.keys(selects).forEach(function (name) { f[name] = selects[name].value; });
+    if (lazy) { lazy.filter(f); }
     each("[data-account]", function (el) { hide(el, f.account !== "" && el.dataset.account !== f.account); });
     each(".para[data-author]", function (el) { hide(el, f.author !== "" && el.dataset.author !== f.author); });
     each(".finding, .tl-events > li, .claims-table tr[data-kind]", function (el) {
@@ -38,10 +40,11 @@
     var themesShown = {};
     each("section.theme", function (section) {
       var show = f.theme === "" || section.dataset.theme === f.theme;
-      if (show && (f.account !== "" || f.author !== "")) {  // does a chosen voice speak here?
+      if (show && lazy) { show = lazy.shows(section.dataset.theme, f); }  // from its data
+      if (show && !lazy && (f.account !== "" || f.author !== "")) {  // does a chosen voice speak here?
         show = Array.prototype.some.call(section.querySelectorAll(".para"), visible);
       }
-      if (show && f.kind !== "") {
+      if (show && !lazy && f.kind !== "") {
         show = section.querySelector(".finding:not(.filtered-out)") !== null;
       }
       hide(section, !show);
@@ -73,6 +76,7 @@
   function reveal() {
     var id = location.hash.slice(1);
     try { id = decodeURIComponent(id); } catch (malformed) { /* "#%": look it up as written */ }
+    if (id && lazy && lazy.knows(id)) { return drawTarget(id); }
     var target = id && document.getElementById(id);
     if (target && !visible(target)) {
       form.reset();
@@ -107,6 +111,18 @@
   if (contents) { contents.id = contents.id || "toc-list"; }
   foldable(form, "Filters");
   foldable(contents, "Contents");
+
+  // In a large report the target may not be drawn yet (so the browser could not
+  // scroll to it): draw it, showing everything if the filters hide it, then go there.
+  function drawTarget(id) {
+    var target = lazy.drawTo(id);
+    if (!target) {
+      form.reset();
+      apply();
+      target = lazy.drawTo(id);
+    }
+    if (target) { location.replace("#" + encodeURIComponent(id)); }
+  }
 
   var params = new URLSearchParams(location.search);
   Object.keys(selects).forEach(function (name) {
