@@ -255,6 +255,7 @@ def _too_deep(path: str, line: int) -> Problem:
 
 
 _STR = "tag:yaml.org,2002:str"
+_SCALAR = yaml.ScalarNode
 _SCALAR_TYPES = {  # how each plain scalar tag is read (str, the most common, needs nothing)
     f"tag:yaml.org,2002:{name}": yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{name}"]
     for name in ("int", "float", "bool", "null", "timestamp")}
@@ -323,13 +324,30 @@ class _Builder:
         if kind is yaml.MappingNode:
             data, inner = self.mapping(node, where, depth)
         else:
-            data, inner = [], []
-            for index, item in enumerate(node.value):
-                value, location = self.build(item, (where, index),
-                                             self.marks.line(item.start_mark), depth + 1)
-                data.append(value)
-                inner.append(location)
+            data, inner = self.sequence(node, where, depth)
         return data, (line, start, end, inner)
+
+    def sequence(self, node, where, depth: int) -> tuple[list, list]:
+        data: list = []
+        inner: list = []
+        fast = self.seen is None and depth + 1 <= MAX_DEPTH  # text items read inline
+        skipped, plain, last_line = self.marks.skipped, self.marks.plain, self.marks.last_line
+        for index, item in enumerate(node.value):
+            mark = item.start_mark
+            if plain:
+                line = mark.line + 1
+                if line > last_line:
+                    line = last_line
+            else:
+                line = self.marks.line(mark)
+            if fast and item.tag == _STR and type(item) is _SCALAR:
+                data.append(item.value)
+                inner.append((line, mark.index + skipped, item.end_mark.index + skipped, None))
+                continue
+            value, location = self.build(item, (where, index), line, depth + 1)
+            data.append(value)
+            inner.append(location)
+        return data, inner
 
     def scalar(self, node, where):
         tag = node.tag
@@ -363,8 +381,29 @@ class _Builder:
     def mapping(self, node, where, depth: int) -> tuple[dict, dict]:
         mapping: dict = {}
         inner: dict = {}
+        # The usual entry, a plain text key and a text value with no alias possible,
+        # is read inline: no call per node (a large corpus has hundreds of thousands).
+        fast = self.seen is None and depth + 1 <= MAX_DEPTH
+        skipped, plain, last_line = self.marks.skipped, self.marks.plain, self.marks.last_line
         for key_node, value_node in node.value:
-            line = self.marks.line(key_node.start_mark)
+            mark = key_node.start_mark
+            if plain:
+                line = mark.line + 1
+                if line > last_line:
+                    line = last_line
+            else:
+                line = self.marks.line(mark)
+            if fast and key_node.tag == _STR and type(key_node) is _SCALAR:
+                key = key_node.value
+                if key not in mapping:
+                    if value_node.tag == _STR and type(value_node) is _SCALAR:
+                        mapping[key] = value_node.value
+                        inner[key] = (line, value_node.start_mark.index + skipped,
+                                      value_node.end_mark.index + skipped, None)
+                    else:
+                        mapping[key], inner[key] = self.build(value_node, (where, key), line,
+                                                              depth + 1)
+                    continue
             if type(key_node) is not yaml.ScalarNode:
                 self.refuse(where, line, "a mapping key must be a plain value")
                 continue
