@@ -153,17 +153,22 @@ class Corpus:
         self._found: dict[tuple[str, ...], list[str]] = {}  # a quotation quoted again
 
     def text(self, pid: str) -> str:
-        if pid not in self._texts:
-            text, markdown = self._raw[pid]
-            self._texts[pid] = searchable(text, markdown)
-        return self._texts[pid]
+        text = self._texts.get(pid)
+        if text is None:
+            raw, markdown = self._raw[pid]
+            text = self._texts[pid] = searchable(raw, markdown)
+        return text
 
     def __contains__(self, pid: str) -> bool:
         return pid in self._raw
 
     def occurs_in(self, quotation: Quotation, pids: Iterable[str]) -> bool:
         """Whether any of the paragraphs ``pids`` holds the quotation."""
-        return any(pid in self._raw and matches(quotation.parts, self.text(pid)) for pid in pids)
+        parts = quotation.parts
+        for pid in pids:
+            if pid in self._raw and matches(parts, self.text(pid)):
+                return True
+        return False
 
     def find(self, quotation: Quotation) -> list[str]:
         """Every paragraph that holds the quotation, in corpus order."""
@@ -206,23 +211,33 @@ def matches(parts: tuple[str, ...], text: str) -> bool:
     Taking each part at its earliest place after the one before is enough: if the
     parts occur in order at all, they also do from the earliest places.
     """
-    words = [part for part in parts if part]
-    if any(word[1:] not in text for word in words):  # quick: most paragraphs fail here
-        return False
+    quick, steps = _plan(parts)
+    for word in quick:  # most paragraphs fail here
+        if word not in text:
+            return False
     at = 0
-    for index, part in enumerate(words):
-        first = index == 0 and parts[0] != ""
-        last = index == len(words) - 1 and parts[-1] != ""
-        at = _find(text, part, at, first, last)
+    for variants, length, first, last in steps:
+        at = _find(text, variants, at, first, last)
         if at < 0:
             return False
-        at += len(part)
+        at += length
     return True
 
 
-def _find(text: str, part: str, start: int, first: bool, last: bool) -> int:
+@functools.lru_cache(maxsize=65536)  # a quotation is looked up in a few paragraphs
+def _plan(parts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
+    """What :func:`matches` looks for: each word without its first letter (whose case does
+    not count), then each word's variants, length and which boundaries it must be on."""
+    words = [part for part in parts if part]
+    steps = tuple((_first_letter_variants(word), len(word),
+                   index == 0 and parts[0] != "", index == len(words) - 1 and parts[-1] != "")
+                  for index, word in enumerate(words))
+    return tuple(word[1:] for word in words), steps
+
+
+def _find(text: str, variants: tuple[str, ...], start: int, first: bool, last: bool) -> int:
     best = -1
-    for variant in _first_letter_variants(part):
+    for variant in variants:
         at = text.find(variant, start)
         while at >= 0 and not _on_boundaries(text, at, at + len(variant), first, last):
             at = text.find(variant, at + 1)

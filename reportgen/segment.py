@@ -53,13 +53,13 @@ def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
 
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
-_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Text as anchors compare it: Unicode NFC, straight quotes, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # ASCII is its own NFC form, with no curly quotes
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return " ".join(text.split())  # str.split's whitespace is the regex \s
 
 
 def anchor_matches(quote: str, paragraph_text: str) -> bool:
