@@ -34,7 +34,8 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     the others are still checked, and references into what could not be read
     are not reported again (only true cascades are suppressed).
     """
-    with paused_gc():  # see load.paused_gc: millions of small objects, no cycles
+    with paused_gc(freeze=loaded.first_in_process):  # see load.paused_gc: millions of small
+        # objects, no cycles
         return _validate(loaded)
 
 
