@@ -146,15 +146,14 @@ def template_problem(exc, templates: Path) -> ReportgenError:
 
 def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
             progress: Progress, layouts: dict | None = None) -> bytes:
-    from .render import render_brief_html, render_html, render_json, render_print_html
+    from .render import html_bytes, json_bytes, render_brief_html, render_print_html
 
     if fmt == "html":
         from .decisions import report_section  # build/suggestions.json, if `suggest` ran
 
-        return render_html(comparison, project.templates,
-                           report_section(project, comparison)).encode("utf-8")
+        return html_bytes(comparison, project.templates, report_section(project, comparison))
     if fmt == "json":
-        return render_json(comparison).encode("utf-8")
+        return json_bytes(comparison)
     from .pdf import pdf_bytes  # WeasyPrint only when a PDF is wanted
 
     name = OUTPUT_NAMES[fmt]
@@ -337,19 +336,22 @@ class BuildState:
 
 def _snapshot(comparison) -> dict:
     """The substance worth comparing between builds: findings, paragraph themes, claims."""
+    from .load import paused_gc  # many small dicts and no cycles: no collector passes
+
     briefing = comparison.briefing
-    return {
-        "findings": {
-            f"{f.origin}:{f.id}": {"kind": f.kind, "theme": f.theme, "title": f.title,
-                                   "summary": f.summary, "cites": list(f.cites)}
-            for f in briefing.findings + comparison.computed
-        },
-        "paragraphs": {
-            p.id: {"kind": p.kind, "themes": list(p.themes),
-                   "claims": sorted(f"{a.claim}={a.display}" for a in p.claims)}
-            for p in briefing.paragraphs.values()
-        },
-    }
+    with paused_gc():
+        return {
+            "findings": {
+                f"{f.origin}:{f.id}": {"kind": f.kind, "theme": f.theme, "title": f.title,
+                                       "summary": f.summary, "cites": list(f.cites)}
+                for f in briefing.findings + comparison.computed
+            },
+            "paragraphs": {
+                p.id: {"kind": p.kind, "themes": list(p.themes),
+                       "claims": sorted(f"{a.claim}={a.display}" for a in p.claims)}
+                for p in briefing.paragraphs.values()
+            },
+        }
 
 
 def describe_changes(before: dict | None, after: dict) -> list[str]:

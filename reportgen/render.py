@@ -8,6 +8,7 @@ rendered by :mod:`reportgen.markup` (raw HTML off, nothing fetched) is marked sa
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -152,15 +153,33 @@ def draws_on_demand(comparison: Comparison) -> bool:
 def render_html(comparison: Comparison, templates: Path, suggestions=None) -> str:
     """The shareable, self-contained HTML report; ``suggestions``: the machine suggestions
     section (reportgen.decisions.report_section), or None for none."""
+    return html_bytes(comparison, templates, suggestions).decode("utf-8")
+
+
+# Where a large report's embedded data goes in the rendered page (see html_bytes).
+_DATA_HERE = Markup("\x00reportgen-on-demand-data\x00")
+
+
+def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> bytes:
+    """render_html's page in UTF-8. A large report's embedded data (most of its size)
+    is encoded a part at a time into the page's bytes: neither it nor the page is ever
+    one big string (a str holding one “ takes 2 bytes a character)."""
     env = environment(templates)
     template = env.get_template("report.html.j2")
     with paused_gc():
         context = _context(comparison, "screen")
-        context["on_demand"] = None
-        if draws_on_demand(comparison):
-            context["on_demand"] = embedded_json(on_demand_data(comparison, context))
+        on_demand = draws_on_demand(comparison)
+        context["on_demand"] = _DATA_HERE if on_demand else None
         with _fragments.kept(env.get_template("_macros.html.j2"), context) as kept:
-            return template.render(context, suggestions=suggestions, **kept)
+            page = template.render(context, suggestions=suggestions, **kept)
+        if not on_demand:
+            return page.encode("utf-8")
+        before, _, after = page.partition(_DATA_HERE)
+        out = io.BytesIO()
+        out.write(before.encode("utf-8"))
+        write_json(out, on_demand_data(comparison, context), _script_safe)
+        out.write(after.encode("utf-8"))
+        return out.getvalue()
 
 
 class _Fragments:
@@ -239,13 +258,48 @@ def render_print_html(comparison: Comparison, templates: Path) -> str:
 
 def render_json(comparison: Comparison) -> str:
     """The same content, machine-readable."""
+    return json_bytes(comparison).decode("utf-8")
+
+
+def json_bytes(comparison: Comparison) -> bytes:
+    """render_json's text in UTF-8, encoded a part at a time (see write_json)."""
+    out = io.BytesIO()
     with paused_gc():
-        return _json(comparison)
+        write_json(out, _json_data(comparison))
+    out.write(b"\n")
+    return out.getvalue()
 
 
-def _json(comparison: Comparison) -> str:
+def write_json(out, data: dict, escape=None) -> None:
+    """Write ``data`` to the binary stream ``out`` as json.dumps(data, ensure_ascii=False,
+    separators=(",", ":")) in UTF-8 would, to the byte, but an entry of ``data`` at a
+    time (a long list or mapping a slice at a time): the whole text is never one string.
+    Compact: json's C encoder (with indent it falls back to Python, 4 times slower).
+    ``escape``: applied to each piece of text before it is written."""
+    def dumps(value) -> bytes:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return (escape(text) if escape else text).encode("utf-8")
+
+    out.write(b"{")
+    for i, (key, value) in enumerate(data.items()):
+        out.write((b"," if i else b"") + dumps(key) + b":")
+        if not isinstance(value, (list, dict)) or len(value) <= _SLICE:
+            out.write(dumps(value))
+            continue
+        entries, kind = (list(value.items()), dict) if isinstance(value, dict) else (value, list)
+        for at in range(0, len(entries), _SLICE):
+            part = dumps(kind(entries[at:at + _SLICE]))  # "[...]" or "{...}"
+            out.write(part[:-1] if at == 0 else b"," + part[1:-1])
+        out.write(part[-1:])
+    out.write(b"}")
+
+
+_SLICE = 200  # entries of a long list or mapping encoded at a time (write_json)
+
+
+def _json_data(comparison: Comparison) -> dict:
     briefing = comparison.briefing
-    data = {
+    return {
         "title": briefing.title,
         "subtitle": briefing.subtitle,
         "generated": generated_date().isoformat(),
@@ -262,8 +316,6 @@ def _json(comparison: Comparison) -> str:
                        for p in d.paragraphs],
         "findings": [_finding_json(f) for f in briefing.findings + comparison.computed],
     }
-    # compact: json's C encoder (with indent it falls back to Python, 4 times slower)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _document_json(d: Document) -> dict:
@@ -385,11 +437,10 @@ def _ref(briefing, pid: str) -> str:
     return f"{next(d.label for d in briefing.documents if d.id == p.document)} ¶{p.number}"
 
 
-def embedded_json(data: dict) -> Markup:
-    """``data`` as JSON to put inside <script type="application/json">: no "<" in it,
-    so nothing in the data can end the element (or open a comment)."""
-    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-                  .replace("<", "\\u003c"))
+def _script_safe(text: str) -> str:
+    """JSON to put inside <script type="application/json">: no "<" in it, so nothing
+    in the data can end the element (or open a comment)."""
+    return text.replace("<", "\\u003c")
 
 
 # -- view helpers: what the templates draw, computed here --------------------
