@@ -35,7 +35,7 @@ except ImportError:  # Windows has none: builds there are not serialised
 
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
-from .files import content_hash, stage, sync_folder
+from .files import content_hash, stage, sync_folder, write_atomic
 from .progress import Progress
 from .project import Project
 
@@ -48,6 +48,7 @@ STATE_DIR = ".reportgen"  # inside the output folder: build stamps and the last 
 STATE_FILES = ("snapshot.json", "stamps.json")  # in the order they are replaced: stamps last
 LOCK_NAME = "lock"
 CHANGES_NAME = "changes.txt"
+SUGGESTIONS_NAME = "suggestions.json"  # what `reportgen suggest` writes (reportgen.decisions)
 LIBRARIES = ("Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML")  # they shape the outputs
 # what a build writes through a temporary file: `.report.html.k2j4x9.tmp`
 _TEMPORARY = re.compile(r"\.(%s)\.[^/]+\.tmp" % "|".join(
@@ -149,9 +150,7 @@ def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
     from .render import html_bytes, json_bytes, render_brief_html, render_print_html
 
     if fmt == "html":
-        from .decisions import report_section  # build/suggestions.json, if `suggest` ran
-
-        return html_bytes(comparison, project.templates, report_section(project, comparison))
+        return html_bytes(comparison, project.templates, _suggestions_section(project, comparison))
     if fmt == "json":
         return json_bytes(comparison)
     from .pdf import pdf_bytes  # WeasyPrint only when a PDF is wanted
@@ -163,6 +162,16 @@ def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
                      progress=lambda step: progress.show(name, step), layouts=layouts)
 
 
+def _suggestions_section(project: Project, comparison):
+    """The HTML report's suggestions section, from build/suggestions.json if `suggest` ran
+    (the module that reads it is imported only then: a build without it is quicker)."""
+    if not (project.output / SUGGESTIONS_NAME).exists():
+        return None
+    from .decisions import report_section
+
+    return report_section(project, comparison)
+
+
 # -- what changed in the inputs ----------------------------------------------
 
 def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None = None) -> str:
@@ -172,7 +181,7 @@ def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None =
     if fmt in ROOT_TEMPLATES:
         files += template_files(project.templates, ROOT_TEMPLATES[fmt])
     if fmt == "html":  # its Suggestions section shows what `reportgen suggest` wrote
-        files.append(project.output / "suggestions.json")
+        files.append(project.output / SUGGESTIONS_NAME)
     for path in files:
         digest.update(f"{path}\n".encode())
         digest.update(content_hash(path))  # a FIFO among the inputs must not hang the build
@@ -221,10 +230,49 @@ def library_versions(cache: dict) -> dict[str, str]:
     or upgrading a package changes its folder's time, and then they are looked up again.
     """
     folders = _import_folders()
-    if cache.get("folders") != folders or not isinstance(cache.get("versions"), dict):
+    if not _versions_fit(cache, folders):
         cache.clear()
-        cache.update(folders=folders, versions=_installed_versions())
+        cache.update(folders=folders, versions=_remembered_versions(folders))
     return cache["versions"]
+
+
+def _versions_fit(cache, folders: list[list]) -> bool:
+    return (isinstance(cache, dict) and cache.get("folders") == folders
+            and isinstance(cache.get("versions"), dict))
+
+
+def _remembered_versions(folders: list[list]) -> dict[str, str]:
+    """The versions as the user's cache remembers them for these folders (a first build
+    into a new output folder need not look them up), else looked up and remembered."""
+    folder = user_cache_folder()
+    path = folder / "libraries.json" if folder else None
+    try:
+        remembered = json.loads(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        remembered = None
+    if _versions_fit(remembered, folders):
+        return remembered["versions"]
+    versions = _installed_versions()
+    if path:
+        try:
+            write_atomic(path, json.dumps({"folders": folders, "versions": versions}).encode())
+        except OSError:
+            pass  # not remembered: looked up again next time
+    return versions
+
+
+def user_cache_folder(name: str = "") -> Path | None:
+    """``~/.cache/reportgen[/name]`` (or under $XDG_CACHE_HOME), made private to the user;
+    None when it cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "reportgen", name) if name else os.path.join(base, "reportgen")
+    if not os.path.isabs(folder):  # no home folder to speak of
+        return None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return Path(folder)
 
 
 def _import_folders() -> list[list]:

@@ -79,15 +79,10 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     else, not even from a project folder someone sent. None (no caching) when
     the folder cannot be made.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "reportgen", "jinja")
-    if not os.path.isabs(folder):  # no home folder to speak of
-        return None
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return FileSystemBytecodeCache(folder)
+    from .build import user_cache_folder
+
+    folder = user_cache_folder("jinja")
+    return FileSystemBytecodeCache(str(folder)) if folder else None
 
 
 def _context(comparison: Comparison, medium: str) -> dict:
