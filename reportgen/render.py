@@ -178,13 +178,15 @@ def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> byt
 
 
 class _Fragments:
-    """Theme grids and finding cards as the last render made them, by everything they show.
+    """Theme grids, finding cards, annotated sources and the claims table as the last
+    render made them, by everything they show.
 
     In a long-running ``serve``, an edit usually touches a paragraph or two: the
     sections and findings it does not show in are not rendered again (they are
     most of the page's rendering time). A fragment is reused only when every
     value it draws is equal (the keys below follow _macros.html.j2's theme_grid,
-    paragraph_card and finding_card) and the macros are the same template; only
+    paragraph_card, finding_card, source_appendix and claims_table) and the macros are
+    the same template; only
     the last render's fragments are kept.
     """
 
@@ -193,7 +195,8 @@ class _Fragments:
 
     @contextmanager
     def kept(self, macros, context: dict):
-        """``grid(section, theme_grid)`` and ``cards(findings, finding_card, level, copy)``."""
+        """``grid(section, theme_grid)``, ``cards(findings, finding_card, level, copy)``,
+        ``source(document, source_appendix)`` and ``claims(claims_table)``."""
         if macros is not self.macros:  # a template changed: nothing made with the old one
             self.macros, self.made = macros, {}
         made = {}
@@ -209,7 +212,13 @@ class _Fragments:
             return Markup("").join(
                 reuse(_card_key(f, level, copy, context), lambda: finding_card(f, level, copy))
                 for f in findings)
-        yield {"grid": grid, "cards": cards}
+
+        def source(document, source_appendix) -> Markup:
+            return reuse(_source_key(document, context), lambda: source_appendix(document))
+
+        def claims(claims_table) -> Markup:
+            return reuse(_claims_key(context), claims_table)
+        yield {"grid": grid, "cards": cards, "source": source, "claims": claims}
         self.made = made
 
 
@@ -241,6 +250,26 @@ def _grid_key(section, context: dict) -> tuple:
             tuple((cell.column.id, cell.column.label, cell.column.bylines,
                    len(cell.column.documents), tuple(card(p) for p in cell.paragraphs))
                   for cell in section.cells))
+
+
+def _source_key(document: Document, context: dict) -> tuple:
+    """Everything source_appendix(document) draws (see _Fragments)."""
+    cited_by = context["cited_by"]
+    return ("source", context["medium"], document,
+            tuple((p.id, tuple((f.anchor, f.title) for f in cited_by[p.id]))
+                  for p in document.paragraphs if not p.compared and p.id in cited_by))
+
+
+def _claims_key(context: dict) -> tuple:
+    """Everything claims_table() draws (see _Fragments)."""
+    comparison, short = context["c"], context["short_ref"]
+
+    def cells(f: Finding) -> tuple:
+        return tuple(tuple((value, tuple((p.anchor, short(p)) for p in ps)) for value, ps in cell)
+                     for cell in context["claim_cells"][f.id])
+    return ("claims", context["medium"], tuple((col.id, col.label) for col in comparison.columns),
+            tuple((s.theme.id, s.theme.label, tuple((f, cells(f)) for f in s.computed))
+                  for s in comparison.sections if s.computed))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
