@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -376,7 +377,11 @@ class BuildState:
 
     def files(self, snapshot: dict) -> dict[Path, bytes]:
         """The state files to write, stamps.json last."""
-        return {self.folder / "snapshot.json": json.dumps(snapshot).encode(),
+        from .render import write_json  # a part at a time: at scale the snapshot is large
+
+        out = io.BytesIO()
+        write_json(out, snapshot.items())
+        return {self.folder / "snapshot.json": out.getvalue(),
                 self.path: json.dumps(self.data, indent=1).encode()}
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import math
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,6 +96,8 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "medium": medium,  # screen (the HTML report) or print (the PDF brief)
         "generated": generated_date().isoformat(),
         "documents": {d.id: d for d in briefing.documents},
+        "body_paragraphs": {d.id: sum(p.kind == "body" for p in d.paragraphs)
+                            for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
         "theme_labels": {t.id: t.label for t in briefing.themes},
@@ -106,6 +109,7 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "kind_counts": {k: sum(f.kind == k for f in all_findings) for k in KIND_LABELS
                         if any(f.kind == k for f in all_findings)},
         "column_labels": {col.id: col.label for col in comparison.columns},
+        "bylines": {col.id: col.bylines for col in comparison.columns},  # worked out once
         "colors": {col.id: ACCOUNT_COLORS[i % len(ACCOUNT_COLORS)]
                    for i, col in enumerate(comparison.columns)},
         "heat": {(s.theme.id, cell.column.id): heat_colors(cell.words, comparison.max_cell_words)
@@ -247,7 +251,7 @@ def _grid_key(section, context: dict) -> tuple:
                 tuple(context["claims_by_id"][a.claim].label for q in parts for a in q.claims),
                 tuple((f.anchor, f.title) for f in context["cited_by"].get(p.id, ())))
     return ("grid", context["medium"], section.theme, len(context["c"].columns),
-            tuple((cell.column.id, cell.column.label, cell.column.bylines,
+            tuple((cell.column.id, cell.column.label, context["bylines"][cell.column.id],
                    len(cell.column.documents), tuple(card(p) for p in cell.paragraphs))
                   for cell in section.cells))
 
@@ -289,57 +293,61 @@ def json_bytes(comparison: Comparison) -> bytes:
     """render_json's text in UTF-8, encoded a part at a time (see write_json)."""
     out = io.BytesIO()
     with paused_gc():
-        write_json(out, _json_data(comparison))
+        write_json(out, _json_entries(comparison))
     out.write(b"\n")
     return out.getvalue()
 
 
-def write_json(out, data: dict, escape=None) -> None:
-    """Write ``data`` to the binary stream ``out`` as json.dumps(data, ensure_ascii=False,
-    separators=(",", ":")) in UTF-8 would, to the byte, but an entry of ``data`` at a
-    time (a long list or mapping a slice at a time): the whole text is never one string.
-    Compact: json's C encoder (with indent it falls back to Python, 4 times slower).
-    ``escape``: applied to each piece of text before it is written."""
+def write_json(out, entries: Iterable[tuple[str, object]], escape=None) -> None:
+    """Write the object of ``entries`` ((key, value) pairs: a dict's items(), or made as
+    they are asked for) to the binary stream ``out`` as json.dumps(dict(entries),
+    ensure_ascii=False, separators=(",", ":")) in UTF-8 would, to the byte, but an entry
+    at a time (a long list or mapping a slice at a time): the whole text is never one
+    string. Compact: json's C encoder (with indent it falls back to Python, 4 times
+    slower). ``escape``: applied to each piece of text before it is written."""
     def dumps(value) -> bytes:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         return (escape(text) if escape else text).encode("utf-8")
 
     out.write(b"{")
-    for i, (key, value) in enumerate(data.items()):
-        out.write((b"," if i else b"") + dumps(key) + b":")
+    separator = b""
+    for key, value in entries:
+        out.write(separator + dumps(key) + b":")
+        separator = b","
         if not isinstance(value, (list, dict)) or len(value) <= _SLICE:
             out.write(dumps(value))
-            continue
-        entries, kind = (list(value.items()), dict) if isinstance(value, dict) else (value, list)
-        for at in range(0, len(entries), _SLICE):
-            part = dumps(kind(entries[at:at + _SLICE]))  # "[...]" or "{...}"
-            out.write(part[:-1] if at == 0 else b"," + part[1:-1])
-        out.write(part[-1:])
+        else:
+            items, kind = (list(value.items()), dict) if isinstance(value, dict) else (value, list)
+            for at in range(0, len(items), _SLICE):
+                part = dumps(kind(items[at:at + _SLICE]))  # "[...]" or "{...}"
+                out.write(part[:-1] if at == 0 else b"," + part[1:-1])
+            out.write(part[-1:])
+            del items
+        del value  # before the next entry is made
     out.write(b"}")
 
 
 _SLICE = 200  # entries of a long list or mapping encoded at a time (write_json)
 
 
-def _json_data(comparison: Comparison) -> dict:
+def _json_entries(comparison: Comparison) -> Iterator[tuple[str, object]]:
+    """report.json's (key, value) entries, each made when write_json asks for it."""
     briefing = comparison.briefing
-    return {
-        "title": briefing.title,
-        "subtitle": briefing.subtitle,
-        "generated": generated_date().isoformat(),
-        "generator": f"reportgen {__version__}",
-        "columns": briefing.columns,
-        "accounts": [{"id": c.id, "label": c.label, "documents": [d.id for d in c.documents]}
-                     for c in comparison.columns],
-        "themes": [{"id": t.id, "label": t.label, "description": t.description}
-                   for t in briefing.themes],
-        "claims": [{"id": c.id, "label": c.label, "theme": c.theme, "type": c.type}
-                   for c in briefing.claims],
-        "documents": [_document_json(d) for d in briefing.documents],
-        "paragraphs": [_paragraph_json(p, comparison) for d in briefing.documents
-                       for p in d.paragraphs],
-        "findings": [_finding_json(f) for f in briefing.findings + comparison.computed],
-    }
+    yield "title", briefing.title
+    yield "subtitle", briefing.subtitle
+    yield "generated", generated_date().isoformat()
+    yield "generator", f"reportgen {__version__}"
+    yield "columns", briefing.columns
+    yield "accounts", [{"id": c.id, "label": c.label, "documents": [d.id for d in c.documents]}
+                       for c in comparison.columns]
+    yield "themes", [{"id": t.id, "label": t.label, "description": t.description}
+                     for t in briefing.themes]
+    yield "claims", [{"id": c.id, "label": c.label, "theme": c.theme, "type": c.type}
+                     for c in briefing.claims]
+    yield "documents", [_document_json(d) for d in briefing.documents]
+    yield "paragraphs", [_paragraph_json(p, comparison) for d in briefing.documents
+                         for p in d.paragraphs]
+    yield "findings", [_finding_json(f) for f in briefing.findings + comparison.computed]
 
 
 def _document_json(d: Document) -> dict:
@@ -385,42 +393,44 @@ def _finding_json(f: Finding) -> dict:
 
 # -- drawn on demand: what templates/report-lazy.js draws ---------------------
 
-def on_demand_data(comparison: Comparison, context: dict) -> dict:
+def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str, object]]:
     """What a large report draws as the reader goes: its theme sections' paragraph
-    cards and findings, and the annotated sources. Texts that are markup come
-    rendered (inert, by reportgen.markup); everything else is plain text."""
+    cards and findings, and the annotated sources, as (key, value) entries of one JSON
+    object, each made only when it is asked for (write_json writes it, then drops it).
+    Texts that are markup come rendered (inert, by reportgen.markup); everything else
+    is plain text."""
     briefing = comparison.briefing
     findings = briefing.findings + comparison.computed
     number = {f.anchor: i for i, f in enumerate(findings)}
     documents = {d.id: d for d in briefing.documents}
     cited_by = context["cited_by"]
-    sources = {d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
-                       str(source_html(p, d, whole=False)),
-                       [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
-                      for p in d.paragraphs]
-               for d in briefing.documents}
-    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
+    yield "kinds", KIND_LABELS
+    yield "columns", [col.id for col in comparison.columns]
+    yield "themes", {t.id: t.label for t in briefing.themes}
+    yield "claims", {c.id: c.label for c in briefing.claims}
+    yield "documents", {d.id: {"label": d.label, "title": d.title} for d in briefing.documents}
     cards = {}
     for section in comparison.sections:
         for cell in section.cells:
             for p in cell.paragraphs:
                 if p.id not in cards:
                     cards[p.id] = _card_data(p, documents[p.document], context, number)
-    return {
-        "kinds": KIND_LABELS,
-        "columns": [col.id for col in comparison.columns],
-        "themes": {t.id: t.label for t in briefing.themes},
-        "claims": {c.id: c.label for c in briefing.claims},
-        "documents": {d.id: {"label": d.label, "title": d.title} for d in briefing.documents},
-        "paragraphs": cards,
-        "findings": [_finding_data(f, briefing) for f in findings],
-        # cited paragraphs outside the comparison: their links go to the annotated sources
-        "outside": {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared},
-        "sections": {s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
-                                  "findings": [number[f.anchor] for f in s.findings + s.computed]}
-                     for s in comparison.sections},
-        "sources": sources,
-    }
+    yield "paragraphs", cards
+    del cards
+    yield "findings", [_finding_data(f, briefing) for f in findings]
+    # cited paragraphs outside the comparison: their links go to the annotated sources
+    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
+    yield "outside", {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared}
+    yield "sections", {
+        s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
+                     "findings": [number[f.anchor] for f in s.findings + s.computed]}
+        for s in comparison.sections}
+    yield "sources", {
+        d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
+                str(source_html(p, d, whole=False)),
+                [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
+               for p in d.paragraphs]
+        for d in briefing.documents}
 
 
 def _card_data(p: Paragraph, document: Document, context: dict, number: dict) -> dict:
