@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -100,6 +101,15 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     if strict and warnings:
         raise as_errors(warnings)
     result.warnings += warnings
+    with _collector_passes_over(comparison):
+        _render_and_publish(project, comparison, stale, stamps, state, result, pdf_variant,
+                            progress)
+    return result
+
+
+def _render_and_publish(project: Project, comparison, stale: list[str], stamps: dict,
+                        state: BuildState, result: BuildResult, pdf_variant: str | None,
+                        progress: Progress) -> None:
     files: dict[Path, bytes] = {}  # everything rendered before anything is written
     try:
         for fmt in stale:
@@ -114,7 +124,20 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
         files[project.output / CHANGES_NAME] = ("\n".join(result.changes) + "\n").encode()
     publish(project.output, {**files, **state.files(snapshot)})
     result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
-    return result
+
+
+@contextmanager
+def _collector_passes_over(comparison):
+    """Leave what exists now (``comparison``: the checked corpus, large, alive to the
+    end of the build and free of cycles) out of the cycle collector's passes until the
+    block ends. Otherwise each full pass triggered by what rendering makes walks the
+    whole corpus again (at 20,000 paragraphs, ~0.3 s a pass). New garbage is still
+    collected (WeasyPrint's layout makes cycles)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None,
@@ -360,9 +383,12 @@ class BuildState:
 
     def changes_since(self, snapshot: dict, warnings: list[Problem]) -> list[str]:
         """What changed in substance since the last build (a damaged snapshot: a warning)."""
+        from .load import paused_gc  # as in _snapshot
+
         path = self.folder / "snapshot.json"
         try:
-            before = json.loads(path.read_text(encoding="utf-8"))
+            with paused_gc():
+                before = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []  # a first build
         except (OSError, ValueError):

@@ -189,9 +189,8 @@ class _Fragments:
     sections and findings it does not show in are not rendered again (they are
     most of the page's rendering time). A fragment is reused only when every
     value it draws is equal (the keys below follow _macros.html.j2's theme_grid,
-    paragraph_card, finding_card, source_appendix and claims_table) and the macros are
-    the same template; only
-    the last render's fragments are kept.
+    paragraph_card, finding_card, source_appendix and claims_table) and the macros
+    are the same template; only the last render's fragments are kept.
     """
 
     def __init__(self):

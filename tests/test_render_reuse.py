@@ -95,8 +95,8 @@ def test_the_sources_an_edit_leaves_alone_are_reused(project, monkeypatch):
 
     monkeypatch.setattr(render, "_source_key", watching)
     path = project.annotations / "documents/ramani-2016.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('\n    note: "', '\n    note: "Edited. ', 1),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('\n    note: "', '\n    note: "Edited. ', 1), encoding="utf-8")
     page = rendered(project, reuse=True)
     assert reused.pop("ramani-2016") is False  # its own appendix is drawn again
     assert reused and all(reused.values()), reused  # the other documents' are not
