@@ -8,7 +8,6 @@ at most ten times a second.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from contextlib import contextmanager
@@ -57,7 +56,9 @@ class Progress:
         if self.stream is None:
             yield
             return
-        handler = _StepHandler(self, output, what)
+        import logging  # only when steps are shown: a quiet build needs no logging
+
+        handler = _step_handler(self, output, what)
         logger = logging.getLogger("weasyprint.progress")
         level, propagate = logger.level, logger.propagate
         logger.addHandler(handler)
@@ -71,13 +72,15 @@ class Progress:
             logger.propagate = propagate
 
 
-class _StepHandler(logging.Handler):
-    def __init__(self, progress: Progress, output: str, what: str):
-        super().__init__(logging.INFO)
-        self.progress, self.output, self.what = progress, output, what
+def _step_handler(progress: Progress, output: str, what: str):
+    """A logging handler showing each of WeasyPrint's steps on ``progress``."""
+    import logging
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.progress.show(self.output, describe_step(record.getMessage(), self.what))
+    class StepHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            progress.show(output, describe_step(record.getMessage(), what))
+
+    return StepHandler(logging.INFO)
 
 
 def describe_step(message: str, what: str = "") -> str:

@@ -8,9 +8,11 @@ rendered by :mod:`reportgen.markup` (raw HTML off, nothing fetched) is marked sa
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,15 +80,10 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     else, not even from a project folder someone sent. None (no caching) when
     the folder cannot be made.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "reportgen", "jinja")
-    if not os.path.isabs(folder):  # no home folder to speak of
-        return None
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return FileSystemBytecodeCache(folder)
+    from .build import user_cache_folder
+
+    folder = user_cache_folder("jinja")
+    return FileSystemBytecodeCache(str(folder)) if folder else None
 
 
 def _context(comparison: Comparison, medium: str) -> dict:
@@ -99,6 +96,8 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "medium": medium,  # screen (the HTML report) or print (the PDF brief)
         "generated": generated_date().isoformat(),
         "documents": {d.id: d for d in briefing.documents},
+        "body_paragraphs": {d.id: sum(p.kind == "body" for p in d.paragraphs)
+                            for d in briefing.documents},
         "paragraphs": briefing.paragraphs,
         "claims_by_id": {c.id: c for c in briefing.claims},
         "theme_labels": {t.id: t.label for t in briefing.themes},
@@ -110,6 +109,7 @@ def _context(comparison: Comparison, medium: str) -> dict:
         "kind_counts": {k: sum(f.kind == k for f in all_findings) for k in KIND_LABELS
                         if any(f.kind == k for f in all_findings)},
         "column_labels": {col.id: col.label for col in comparison.columns},
+        "bylines": {col.id: col.bylines for col in comparison.columns},  # worked out once
         "colors": {col.id: ACCOUNT_COLORS[i % len(ACCOUNT_COLORS)]
                    for i, col in enumerate(comparison.columns)},
         "heat": {(s.theme.id, cell.column.id): heat_colors(cell.words, comparison.max_cell_words)
@@ -152,26 +152,45 @@ def draws_on_demand(comparison: Comparison) -> bool:
 def render_html(comparison: Comparison, templates: Path, suggestions=None) -> str:
     """The shareable, self-contained HTML report; ``suggestions``: the machine suggestions
     section (reportgen.decisions.report_section), or None for none."""
+    return html_bytes(comparison, templates, suggestions).decode("utf-8")
+
+
+# Where a large report's embedded data goes in the rendered page (see html_bytes).
+_DATA_HERE = Markup("\x00reportgen-on-demand-data\x00")
+
+
+def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> bytes:
+    """render_html's page in UTF-8. A large report's embedded data (most of its size)
+    is encoded a part at a time into the page's bytes: neither it nor the page is ever
+    one big string (a str holding one “ takes 2 bytes a character)."""
     env = environment(templates)
     template = env.get_template("report.html.j2")
     with paused_gc():
         context = _context(comparison, "screen")
-        context["on_demand"] = None
-        if draws_on_demand(comparison):
-            context["on_demand"] = embedded_json(on_demand_data(comparison, context))
+        on_demand = draws_on_demand(comparison)
+        context["on_demand"] = _DATA_HERE if on_demand else None
         with _fragments.kept(env.get_template("_macros.html.j2"), context) as kept:
-            return template.render(context, suggestions=suggestions, **kept)
+            page = template.render(context, suggestions=suggestions, **kept)
+        if not on_demand:
+            return page.encode("utf-8")
+        before, _, after = page.partition(_DATA_HERE)
+        out = io.BytesIO()
+        out.write(before.encode("utf-8"))
+        write_json(out, on_demand_data(comparison, context), _script_safe)
+        out.write(after.encode("utf-8"))
+        return out.getvalue()
 
 
 class _Fragments:
-    """Theme grids and finding cards as the last render made them, by everything they show.
+    """Theme grids, finding cards, annotated sources and the claims table as the last
+    render made them, by everything they show.
 
     In a long-running ``serve``, an edit usually touches a paragraph or two: the
     sections and findings it does not show in are not rendered again (they are
     most of the page's rendering time). A fragment is reused only when every
     value it draws is equal (the keys below follow _macros.html.j2's theme_grid,
-    paragraph_card and finding_card) and the macros are the same template; only
-    the last render's fragments are kept.
+    paragraph_card, finding_card, source_appendix and claims_table) and the macros
+    are the same template; only the last render's fragments are kept.
     """
 
     def __init__(self):
@@ -179,7 +198,8 @@ class _Fragments:
 
     @contextmanager
     def kept(self, macros, context: dict):
-        """``grid(section, theme_grid)`` and ``cards(findings, finding_card, level, copy)``."""
+        """``grid(section, theme_grid)``, ``cards(findings, finding_card, level, copy)``,
+        ``source(document, source_appendix)`` and ``claims(claims_table)``."""
         if macros is not self.macros:  # a template changed: nothing made with the old one
             self.macros, self.made = macros, {}
         made = {}
@@ -195,7 +215,13 @@ class _Fragments:
             return Markup("").join(
                 reuse(_card_key(f, level, copy, context), lambda: finding_card(f, level, copy))
                 for f in findings)
-        yield {"grid": grid, "cards": cards}
+
+        def source(document, source_appendix) -> Markup:
+            return reuse(_source_key(document, context), lambda: source_appendix(document))
+
+        def claims(claims_table) -> Markup:
+            return reuse(_claims_key(context), claims_table)
+        yield {"grid": grid, "cards": cards, "source": source, "claims": claims}
         self.made = made
 
 
@@ -224,9 +250,29 @@ def _grid_key(section, context: dict) -> tuple:
                 tuple(context["claims_by_id"][a.claim].label for q in parts for a in q.claims),
                 tuple((f.anchor, f.title) for f in context["cited_by"].get(p.id, ())))
     return ("grid", context["medium"], section.theme, len(context["c"].columns),
-            tuple((cell.column.id, cell.column.label, cell.column.bylines,
+            tuple((cell.column.id, cell.column.label, context["bylines"][cell.column.id],
                    len(cell.column.documents), tuple(card(p) for p in cell.paragraphs))
                   for cell in section.cells))
+
+
+def _source_key(document: Document, context: dict) -> tuple:
+    """Everything source_appendix(document) draws (see _Fragments)."""
+    cited_by = context["cited_by"]
+    return ("source", context["medium"], document,
+            tuple((p.id, tuple((f.anchor, f.title) for f in cited_by[p.id]))
+                  for p in document.paragraphs if not p.compared and p.id in cited_by))
+
+
+def _claims_key(context: dict) -> tuple:
+    """Everything claims_table() draws (see _Fragments)."""
+    comparison, short = context["c"], context["short_ref"]
+
+    def cells(f: Finding) -> tuple:
+        return tuple(tuple((value, tuple((p.anchor, short(p)) for p in ps)) for value, ps in cell)
+                     for cell in context["claim_cells"][f.id])
+    return ("claims", context["medium"], tuple((col.id, col.label) for col in comparison.columns),
+            tuple((s.theme.id, s.theme.label, tuple((f, cells(f)) for f in s.computed))
+                  for s in comparison.sections if s.computed))
 
 
 def render_print_html(comparison: Comparison, templates: Path) -> str:
@@ -239,31 +285,68 @@ def render_print_html(comparison: Comparison, templates: Path) -> str:
 
 def render_json(comparison: Comparison) -> str:
     """The same content, machine-readable."""
+    return json_bytes(comparison).decode("utf-8")
+
+
+def json_bytes(comparison: Comparison) -> bytes:
+    """render_json's text in UTF-8, encoded a part at a time (see write_json)."""
+    out = io.BytesIO()
     with paused_gc():
-        return _json(comparison)
+        write_json(out, _json_entries(comparison))
+    out.write(b"\n")
+    return out.getvalue()
 
 
-def _json(comparison: Comparison) -> str:
+def write_json(out, entries: Iterable[tuple[str, object]], escape=None) -> None:
+    """Write the object of ``entries`` ((key, value) pairs: a dict's items(), or made as
+    they are asked for) to the binary stream ``out`` as json.dumps(dict(entries),
+    ensure_ascii=False, separators=(",", ":")) in UTF-8 would, to the byte, but an entry
+    at a time (a long list or mapping a slice at a time): the whole text is never one
+    string. Compact: json's C encoder (with indent it falls back to Python, 4 times
+    slower). ``escape``: applied to each piece of text before it is written."""
+    def dumps(value) -> bytes:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return (escape(text) if escape else text).encode("utf-8")
+
+    out.write(b"{")
+    separator = b""
+    for key, value in entries:
+        out.write(separator + dumps(key) + b":")
+        separator = b","
+        if not isinstance(value, (list, dict)) or len(value) <= _SLICE:
+            out.write(dumps(value))
+        else:
+            items, kind = (list(value.items()), dict) if isinstance(value, dict) else (value, list)
+            for at in range(0, len(items), _SLICE):
+                part = dumps(kind(items[at:at + _SLICE]))  # "[...]" or "{...}"
+                out.write(part[:-1] if at == 0 else b"," + part[1:-1])
+            out.write(part[-1:])
+            del items
+        del value  # before the next entry is made
+    out.write(b"}")
+
+
+_SLICE = 200  # entries of a long list or mapping encoded at a time (write_json)
+
+
+def _json_entries(comparison: Comparison) -> Iterator[tuple[str, object]]:
+    """report.json's (key, value) entries, each made when write_json asks for it."""
     briefing = comparison.briefing
-    data = {
-        "title": briefing.title,
-        "subtitle": briefing.subtitle,
-        "generated": generated_date().isoformat(),
-        "generator": f"reportgen {__version__}",
-        "columns": briefing.columns,
-        "accounts": [{"id": c.id, "label": c.label, "documents": [d.id for d in c.documents]}
-                     for c in comparison.columns],
-        "themes": [{"id": t.id, "label": t.label, "description": t.description}
-                   for t in briefing.themes],
-        "claims": [{"id": c.id, "label": c.label, "theme": c.theme, "type": c.type}
-                   for c in briefing.claims],
-        "documents": [_document_json(d) for d in briefing.documents],
-        "paragraphs": [_paragraph_json(p, comparison) for d in briefing.documents
-                       for p in d.paragraphs],
-        "findings": [_finding_json(f) for f in briefing.findings + comparison.computed],
-    }
-    # compact: json's C encoder (with indent it falls back to Python, 4 times slower)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    yield "title", briefing.title
+    yield "subtitle", briefing.subtitle
+    yield "generated", generated_date().isoformat()
+    yield "generator", f"reportgen {__version__}"
+    yield "columns", briefing.columns
+    yield "accounts", [{"id": c.id, "label": c.label, "documents": [d.id for d in c.documents]}
+                       for c in comparison.columns]
+    yield "themes", [{"id": t.id, "label": t.label, "description": t.description}
+                     for t in briefing.themes]
+    yield "claims", [{"id": c.id, "label": c.label, "theme": c.theme, "type": c.type}
+                     for c in briefing.claims]
+    yield "documents", [_document_json(d) for d in briefing.documents]
+    yield "paragraphs", [_paragraph_json(p, comparison) for d in briefing.documents
+                         for p in d.paragraphs]
+    yield "findings", [_finding_json(f) for f in briefing.findings + comparison.computed]
 
 
 def _document_json(d: Document) -> dict:
@@ -309,42 +392,44 @@ def _finding_json(f: Finding) -> dict:
 
 # -- drawn on demand: what templates/report-lazy.js draws ---------------------
 
-def on_demand_data(comparison: Comparison, context: dict) -> dict:
+def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str, object]]:
     """What a large report draws as the reader goes: its theme sections' paragraph
-    cards and findings, and the annotated sources. Texts that are markup come
-    rendered (inert, by reportgen.markup); everything else is plain text."""
+    cards and findings, and the annotated sources, as (key, value) entries of one JSON
+    object, each made only when it is asked for (write_json writes it, then drops it).
+    Texts that are markup come rendered (inert, by reportgen.markup); everything else
+    is plain text."""
     briefing = comparison.briefing
     findings = briefing.findings + comparison.computed
     number = {f.anchor: i for i, f in enumerate(findings)}
     documents = {d.id: d for d in briefing.documents}
     cited_by = context["cited_by"]
-    sources = {d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
-                       str(source_html(p, d, whole=False)),
-                       [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
-                      for p in d.paragraphs]
-               for d in briefing.documents}
-    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
+    yield "kinds", KIND_LABELS
+    yield "columns", [col.id for col in comparison.columns]
+    yield "themes", {t.id: t.label for t in briefing.themes}
+    yield "claims", {c.id: c.label for c in briefing.claims}
+    yield "documents", {d.id: {"label": d.label, "title": d.title} for d in briefing.documents}
     cards = {}
     for section in comparison.sections:
         for cell in section.cells:
             for p in cell.paragraphs:
                 if p.id not in cards:
                     cards[p.id] = _card_data(p, documents[p.document], context, number)
-    return {
-        "kinds": KIND_LABELS,
-        "columns": [col.id for col in comparison.columns],
-        "themes": {t.id: t.label for t in briefing.themes},
-        "claims": {c.id: c.label for c in briefing.claims},
-        "documents": {d.id: {"label": d.label, "title": d.title} for d in briefing.documents},
-        "paragraphs": cards,
-        "findings": [_finding_data(f, briefing) for f in findings],
-        # cited paragraphs outside the comparison: their links go to the annotated sources
-        "outside": {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared},
-        "sections": {s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
-                                  "findings": [number[f.anchor] for f in s.findings + s.computed]}
-                     for s in comparison.sections},
-        "sources": sources,
-    }
+    yield "paragraphs", cards
+    del cards
+    yield "findings", [_finding_data(f, briefing) for f in findings]
+    # cited paragraphs outside the comparison: their links go to the annotated sources
+    cited = {pid for f in findings for pid in (*f.cites, *(i for _, ids in f.values for i in ids))}
+    yield "outside", {pid: 1 for pid in sorted(cited) if not briefing.paragraphs[pid].compared}
+    yield "sections", {
+        s.theme.id: {"cells": [[p.id for p in cell.paragraphs] for cell in s.cells],
+                     "findings": [number[f.anchor] for f in s.findings + s.computed]}
+        for s in comparison.sections}
+    yield "sources", {
+        d.id: [[p.number, p.kind, p.continues or 0, list(p.themes),
+                str(source_html(p, d, whole=False)),
+                [] if p.compared else [number[f.anchor] for f in cited_by.get(p.id, ())]]
+               for p in d.paragraphs]
+        for d in briefing.documents}
 
 
 def _card_data(p: Paragraph, document: Document, context: dict, number: dict) -> dict:
@@ -385,11 +470,10 @@ def _ref(briefing, pid: str) -> str:
     return f"{next(d.label for d in briefing.documents if d.id == p.document)} ¶{p.number}"
 
 
-def embedded_json(data: dict) -> Markup:
-    """``data`` as JSON to put inside <script type="application/json">: no "<" in it,
-    so nothing in the data can end the element (or open a comment)."""
-    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-                  .replace("<", "\\u003c"))
+def _script_safe(text: str) -> str:
+    """JSON to put inside <script type="application/json">: no "<" in it, so nothing
+    in the data can end the element (or open a comment)."""
+    return text.replace("<", "\\u003c")
 
 
 # -- view helpers: what the templates draw, computed here --------------------

@@ -81,3 +81,23 @@ def test_unchanged_fragments_are_reused(project, monkeypatch):
                     encoding="utf-8")
     rendered(project, reuse=True)
     assert 0 < calls.count(False) < len(calls) // 2, calls  # the sections it shows in, only
+
+
+def test_the_sources_an_edit_leaves_alone_are_reused(project, monkeypatch):
+    rendered(project, reuse=False)
+    reused = {}
+    real = render._source_key
+
+    def watching(document, context):
+        key = real(document, context)
+        reused[document.id] = key in render._fragments.made
+        return key
+
+    monkeypatch.setattr(render, "_source_key", watching)
+    path = project.annotations / "documents/ramani-2016.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('\n    note: "', '\n    note: "Edited. ', 1), encoding="utf-8")
+    page = rendered(project, reuse=True)
+    assert reused.pop("ramani-2016") is False  # its own appendix is drawn again
+    assert reused and all(reused.values()), reused  # the other documents' are not
+    assert page == rendered(project, reuse=False)
