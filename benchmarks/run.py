@@ -308,6 +308,10 @@ def measure(args: argparse.Namespace) -> dict:
     """Measure, writing --out after every figure; Ctrl-C keeps what was measured."""
     result = {"meta": machine(args), "figures": []}
     started = time.perf_counter()
+    # As installed (pip compiles; scripts/setup.sh compiles the editable install): without
+    # bytecode, and with PYTHONDONTWRITEBYTECODE set, every run would recompile reportgen.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reportgen")],
+                   check=True)
 
     def save(figures: list[Figure]) -> None:
         result["meta"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
