@@ -24,7 +24,9 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from html import escape
 
+from . import pool, stamp
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
@@ -121,10 +123,19 @@ class Book:
         """Does the document number its pages itself (page references, chapters)?"""
         return len(self.chapters) > 1 or any(_MARK.search(c) for c in self.chapters)
 
-    def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None) -> str:
+    def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None,
+                 stamped: bool = False) -> str:
         """Chapter ``index`` as a document: each reference's page number (a placeholder
-        where ``pages`` has none), its first page and the total (``numbering``)."""
+        where ``pages`` has none), its first page and the total (``numbering``).
+        ``stamped``: placeholders everywhere, in the elements :mod:`reportgen.stamp` fills in."""
         placeholder = self.placeholder
+        if stamped:
+            chapter = _MARK.sub(lambda m: f'<span {stamp.PAGE_OF}="{escape(m[1])}">'
+                                          f'{placeholder}</span>', self.chapters[index])
+            footer = stamp.footer_text(placeholder, placeholder)
+            style = f'<style>@page {{ @bottom-right {{ content: "{footer}" }} }}</style>'
+            return f"{self.head.replace('</head>', style + '</head>', 1)}{self.body_tag}" \
+                   f"{chapter}</body></html>"
         chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], placeholder)),
                             self.chapters[index])
         style = ""
@@ -138,15 +149,23 @@ class Book:
         count = len(self.chapters)
         plain = [self.document(i, None, None) for i in range(count)]  # placeholders only
         keys = [_digest(document, variant) for document in plain]
-        unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
-        first = _run([(plain[i], variant, False, True) for i in unknown],
-                     workers, lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
-        for i, (page_count, anchors, _) in zip(unknown, first):
-            known[keys[i]] = [page_count, anchors]
-        layouts = [(known[k][0], dict(known[k][1])) for k in keys]
         drawn: dict[int, bytes] = {}
-        todo = set(range(count))
+        if stamp.verified():
+            layouts, drawn = self.lay_out_once(variant, progress, workers)
+            for key, (page_count, anchors) in zip(keys, layouts):
+                known[key] = [page_count, anchors]
+            todo = set(range(count)) - set(drawn)
+        else:
+            unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
+            first = _run([(plain[i], variant, False, True) for i in unknown], workers,
+                         lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
+            for i, (page_count, anchors, _) in zip(unknown, first):
+                known[keys[i]] = [page_count, anchors]
+            layouts = [(known[k][0], dict(known[k][1])) for k in keys]
+            todo = set(range(count))
         for number in range(2, _PASSES + 1):
+            if not todo:
+                break
             starts, pages = _numbers(layouts)
             total = sum(n for n, _ in layouts)
             jobs = {i: (self.document(i, pages, (starts[i], total)), variant, True, count > 1)
@@ -170,6 +189,25 @@ class Book:
             del known[key]
         progress("merging the chapters")
         return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
+
+
+    def lay_out_once(self, variant, progress, workers: int):
+        """Each chapter laid out once, with placeholders, and drawn with the real numbers
+        written in (:mod:`reportgen.stamp`): the layouts (page count, anchors) and the
+        drawn chapters' PDFs. A chapter whose placeholders were not all found is not
+        drawn: the caller lays it out again with its numbers."""
+        count = len(self.chapters)
+        jobs = [(self.document(i, None, None, stamped=True), variant) for i in range(count)]
+        references = [len(_MARK.findall(chapter)) for chapter in self.chapters]
+        with pool.Held(jobs, _layout, _facts, workers) as held:
+            layouts = held.results(lambda done: progress(f"laying out: {done} of {count} chapters"))
+            starts, pages = _numbers(layouts)
+            total = sum(n for n, _ in layouts)
+            numbers = {i: (self.placeholder, pages, starts[i], total, references[i],
+                           layouts[i][1], variant, count > 1) for i in range(count)}
+            drawn = held.apply(_stamped_pdf, numbers,
+                               lambda done: progress(f"drawing: {done} of {count} chapters"))
+        return layouts, {i: data for i, data in drawn.items() if data is not None}
 
 
 def _usable(entry) -> bool:
@@ -229,6 +267,16 @@ def _render(job: tuple[str, str | None, bool, bool]) -> tuple[int, dict[str, int
     (if ``draw``) its PDF. ``part``: a chapter, whose links to anchors it does not hold
     point into other chapters. Runs in a worker process."""
     html, variant, draw, part = job
+    document = _layout((html, variant))
+    page_count, anchors = _facts(document)
+    if not draw:
+        return page_count, anchors, None
+    return page_count, anchors, _draw(document, anchors, variant, part)
+
+
+def _layout(job: tuple[str, str | None]):
+    """The weasyprint Document of ``job`` (html, variant), laid out."""
+    html, variant = job
     import weasyprint
     from weasyprint.urls import URLFetcher
 
@@ -241,18 +289,34 @@ def _render(job: tuple[str, str | None, bool, bool]) -> tuple[int, dict[str, int
     options = {"pdf_variant": variant} if variant else {}
     # No base URL: "#..." links stay links inside the PDF and nothing is resolved
     # against a local folder (a shared brief must not carry file:///home/...).
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork()).render(
-        **options)
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork()).render(**options)
+
+
+def _facts(document) -> tuple[int, dict[str, int]]:
+    """A laid-out document's page count and the page index of each anchor in it."""
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-    if not draw:
-        return len(document.pages), anchors, None
+    return len(document.pages), anchors
+
+
+def _draw(document, anchors: dict[str, int], variant: str | None, part: bool) -> bytes:
     for page in document.pages:
         kept = (_kept(link, anchors, part) for link in page.links)
         page.links[:] = [link for link in kept if link is not None]
-    return len(document.pages), anchors, document.write_pdf(**options)
+    return document.write_pdf(**({"pdf_variant": variant} if variant else {}))
+
+
+def _stamped_pdf(document, numbers: tuple) -> bytes | None:
+    """A chapter laid out with placeholders, drawn with its numbers; None if a
+    placeholder was not where expected (the chapter is then laid out again)."""
+    placeholder, pages, first, total, references, anchors, variant, part = numbers
+    try:
+        stamp.stamp(document, placeholder, pages, first, total, references)
+    except stamp.Unstampable:
+        return None
+    return _draw(document, anchors, variant, part)
 
 
 _ELSEWHERE = "reportgen-anchor:"  # a link to another chapter, until the chapters are merged
