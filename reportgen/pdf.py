@@ -10,10 +10,15 @@ reference, twice): the print HTML marks each page reference with
 :func:`page_marker` and each chapter boundary with :data:`CHAPTER_BREAK`.
 
 1. Every chapter is laid out with a placeholder for each number: this gives
-   its page count and the page of each anchor in it.
-2. Every chapter is laid out again and drawn, with its first page number, the
-   total and each reference's page written in. A reference whose width changed
-   the layout is caught (the chapter's anchors moved) and the chapter redone.
+   its page count and the page of each anchor in it. Each worker process keeps
+   the layouts it made (:mod:`reportgen.pool`).
+2. Every chapter is drawn from its kept layout, its first page number, the total
+   and each reference's page written into the placeholders (:mod:`reportgen.stamp`).
+   Where that cannot be done (a placeholder not found where expected, a number
+   wider than it, a WeasyPrint version it was not verified with), the chapter is
+   laid out again with its numbers written in the HTML; a reference whose width
+   changed that layout is caught (the chapter's anchors moved) and the chapters
+   it affects redone.
 3. The chapters' PDFs are merged: bookmarks, metadata and named destinations
    kept, links between chapters pointed at their targets.
 """
@@ -147,49 +152,16 @@ class Book:
 
     def paginate(self, variant, progress, workers: int, known: dict) -> bytes:
         count = len(self.chapters)
-        plain = [self.document(i, None, None) for i in range(count)]  # placeholders only
-        keys = [_digest(document, variant) for document in plain]
-        drawn: dict[int, bytes] = {}
+        keys = [_digest(self.document(i, None, None), variant) for i in range(count)]
         if stamp.verified():
             layouts, drawn = self.lay_out_once(variant, progress, workers)
-            for key, (page_count, anchors) in zip(keys, layouts):
-                known[key] = [page_count, anchors]
-            todo = set(range(count)) - set(drawn)
         else:
-            unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
-            first = _run([(plain[i], variant, False, True) for i in unknown], workers,
-                         lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
-            for i, (page_count, anchors, _) in zip(unknown, first):
-                known[keys[i]] = [page_count, anchors]
-            layouts = [(known[k][0], dict(known[k][1])) for k in keys]
-            todo = set(range(count))
-        for number in range(2, _PASSES + 1):
-            if not todo:
-                break
-            starts, pages = _numbers(layouts)
-            total = sum(n for n, _ in layouts)
-            jobs = {i: (self.document(i, pages, (starts[i], total)), variant, True, count > 1)
-                    for i in sorted(todo)}
-            results = _run(list(jobs.values()), workers,
-                           lambda done: progress(f"pass {number}: {done} of {len(jobs)} chapters"))
-            moved = set()
-            for i, (page_count, anchors, data) in zip(jobs, results):
-                if (page_count, anchors) != layouts[i]:  # a number's width changed the layout
-                    moved.add(i)
-                layouts[i], drawn[i] = (page_count, anchors), data
-                known[keys[i]] = [page_count, anchors]
-            if not moved:
-                break
-            new_starts, new_pages = _numbers(layouts)
-            todo = {i for i in range(count) if i in moved or new_starts[i] != starts[i]
-                    or _refers(self.chapters[i], pages, new_pages)}
-            if sum(n for n, _ in layouts) != total:
-                todo = set(range(count))  # "of N" changed everywhere
-        for key in set(known) - set(keys):  # chapters no longer in the report
-            del known[key]
+            layouts, drawn = self.first_layouts(variant, progress, workers, known, keys), {}
+        self.lay_out_again(layouts, drawn, variant, progress, workers)
+        known.clear()  # what this build learnt; chapters no longer in the report forgotten
+        known.update({key: [n, anchors] for key, (n, anchors) in zip(keys, layouts)})
         progress("merging the chapters")
         return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
-
 
     def lay_out_once(self, variant, progress, workers: int):
         """Each chapter laid out once, with placeholders, and drawn with the real numbers
@@ -208,6 +180,45 @@ class Book:
             drawn = held.apply(_stamped_pdf, numbers,
                                lambda done: progress(f"drawing: {done} of {count} chapters"))
         return layouts, {i: data for i, data in drawn.items() if data is not None}
+
+
+    def first_layouts(self, variant, progress, workers: int, known: dict, keys: list) -> list:
+        """Each chapter's page count and anchors, laid out with placeholders, where
+        ``known`` (by ``keys``) does not have them."""
+        unknown = [i for i in range(len(self.chapters)) if not _usable(known.get(keys[i]))]
+        first = _run([(self.document(i, None, None), variant, False, True) for i in unknown],
+                     workers, lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
+        for i, (page_count, anchors, _) in zip(unknown, first):
+            known[keys[i]] = [page_count, anchors]
+        return [(known[key][0], dict(known[key][1])) for key in keys]
+
+    def lay_out_again(self, layouts: list, drawn: dict, variant, progress, workers: int):
+        """Lay out and draw each chapter not in ``drawn``, with its numbers written in
+        (both updated in place). Should that move a chapter's anchors or change its page
+        count, the chapters whose numbers changed are laid out again, up to _PASSES."""
+        count = len(self.chapters)
+        todo = set(range(count)) - set(drawn)
+        for number in range(2, _PASSES + 1):
+            if not todo:
+                return
+            starts, pages = _numbers(layouts)
+            total = sum(n for n, _ in layouts)
+            jobs = {i: (self.document(i, pages, (starts[i], total)), variant, True, count > 1)
+                    for i in sorted(todo)}
+            results = _run(list(jobs.values()), workers,
+                           lambda done: progress(f"pass {number}: {done} of {len(jobs)} chapters"))
+            moved = set()
+            for i, (page_count, anchors, data) in zip(jobs, results):
+                if (page_count, anchors) != layouts[i]:  # a number's width changed the layout
+                    moved.add(i)
+                layouts[i], drawn[i] = (page_count, anchors), data
+            if not moved:
+                return
+            new_starts, new_pages = _numbers(layouts)
+            todo = {i for i in range(count) if i in moved or new_starts[i] != starts[i]
+                    or _refers(self.chapters[i], pages, new_pages)}
+            if sum(n for n, _ in layouts) != total:
+                todo = set(range(count))  # "of N" changed everywhere
 
 
 def _usable(entry) -> bool:

@@ -96,8 +96,8 @@ class Held:
                     message = connection.recv()
                 except EOFError:
                     raise RuntimeError("a worker laying out the PDF stopped") from None
-                if message[0] == "error":
-                    raise RuntimeError(f"in a worker laying out the PDF:\n{message[1]}")
+                if message[0] == "error":  # raised again here, with the worker's traceback
+                    raise message[2] from RuntimeError(f"in a worker:\n{message[1]}")
                 found[message[1]] = message[2]
                 report(len(found))
         return [found[i] for i in range(count)]
@@ -122,8 +122,11 @@ class Held:
             for i in sorted(kept):
                 connection.send(("done", i, function(kept.pop(i), arguments[i])))
             connection.recv()
-        except Exception:  # noqa: BLE001  (reported in the parent, which raises it)
-            connection.send(("error", None, traceback.format_exc()))
+        except Exception as error:  # noqa: BLE001  (the parent raises it)
+            try:
+                connection.send(("error", traceback.format_exc(), error))
+            except Exception:  # noqa: BLE001  (an exception that cannot be pickled)
+                connection.send(("error", traceback.format_exc(), RuntimeError(repr(error))))
         finally:
             connection.close()
 
