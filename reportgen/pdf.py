@@ -10,10 +10,15 @@ reference, twice): the print HTML marks each page reference with
 :func:`page_marker` and each chapter boundary with :data:`CHAPTER_BREAK`.
 
 1. Every chapter is laid out with a placeholder for each number: this gives
-   its page count and the page of each anchor in it.
-2. Every chapter is laid out again and drawn, with its first page number, the
-   total and each reference's page written in. A reference whose width changed
-   the layout is caught (the chapter's anchors moved) and the chapter redone.
+   its page count and the page of each anchor in it. Each worker process keeps
+   the layouts it made (:mod:`reportgen.pool`).
+2. Every chapter is drawn from its kept layout, its first page number, the total
+   and each reference's page written into the placeholders (:mod:`reportgen.stamp`).
+   Where that cannot be done (a placeholder not found where expected, a number
+   wider than it, a WeasyPrint version it was not verified with), the chapter is
+   laid out again with its numbers written in the HTML; a reference whose width
+   changed that layout is caught (the chapter's anchors moved) and the chapters
+   it affects redone.
 3. The chapters' PDFs are merged: bookmarks, metadata and named destinations
    kept, links between chapters pointed at their targets.
 """
@@ -24,7 +29,9 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from html import escape
 
+from . import pool, stamp
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
@@ -121,10 +128,19 @@ class Book:
         """Does the document number its pages itself (page references, chapters)?"""
         return len(self.chapters) > 1 or any(_MARK.search(c) for c in self.chapters)
 
-    def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None) -> str:
+    def document(self, index: int, pages: dict[str, int] | None, numbering: tuple | None,
+                 stamped: bool = False) -> str:
         """Chapter ``index`` as a document: each reference's page number (a placeholder
-        where ``pages`` has none), its first page and the total (``numbering``)."""
+        where ``pages`` has none), its first page and the total (``numbering``).
+        ``stamped``: placeholders everywhere, in the elements :mod:`reportgen.stamp` fills in."""
         placeholder = self.placeholder
+        if stamped:
+            chapter = _MARK.sub(lambda m: f'<span {stamp.PAGE_OF}="{escape(m[1])}">'
+                                          f'{placeholder}</span>', self.chapters[index])
+            footer = stamp.footer_text(placeholder, placeholder)
+            style = f'<style>@page {{ @bottom-right {{ content: "{footer}" }} }}</style>'
+            return f"{self.head.replace('</head>', style + '</head>', 1)}{self.body_tag}" \
+                   f"{chapter}</body></html>"
         chapter = _MARK.sub(lambda m: str((pages or {}).get(m[1], placeholder)),
                             self.chapters[index])
         style = ""
@@ -136,17 +152,55 @@ class Book:
 
     def paginate(self, variant, progress, workers: int, known: dict) -> bytes:
         count = len(self.chapters)
-        plain = [self.document(i, None, None) for i in range(count)]  # placeholders only
-        keys = [_digest(document, variant) for document in plain]
-        unknown = [i for i in range(count) if not _usable(known.get(keys[i]))]
-        first = _run([(plain[i], variant, False, True) for i in unknown],
+        keys = [_digest(self.document(i, None, None), variant) for i in range(count)]
+        if stamp.verified():
+            layouts, drawn = self.lay_out_once(variant, progress, workers)
+        else:
+            layouts, drawn = self.first_layouts(variant, progress, workers, known, keys), {}
+        self.lay_out_again(layouts, drawn, variant, progress, workers)
+        known.clear()  # what this build learnt; chapters no longer in the report forgotten
+        known.update({key: [n, anchors] for key, (n, anchors) in zip(keys, layouts)})
+        progress("merging the chapters")
+        return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
+
+    def lay_out_once(self, variant, progress, workers: int):
+        """Each chapter laid out once, with placeholders, and drawn with the real numbers
+        written in (:mod:`reportgen.stamp`): the layouts (page count, anchors) and the
+        drawn chapters' PDFs. A chapter whose placeholders were not all found is not
+        drawn: the caller lays it out again with its numbers."""
+        count = len(self.chapters)
+        jobs = [(self.document(i, None, None, stamped=True), variant) for i in range(count)]
+        references = [len(_MARK.findall(chapter)) for chapter in self.chapters]
+        with pool.Held(jobs, _layout, _facts, workers) as held:
+            layouts = held.results(lambda done: progress(f"laying out: {done} of {count} chapters"))
+            starts, pages = _numbers(layouts)
+            total = sum(n for n, _ in layouts)
+            numbers = {i: (self.placeholder, pages, starts[i], total, references[i],
+                           layouts[i][1], variant, count > 1) for i in range(count)}
+            drawn = held.apply(_stamped_pdf, numbers,
+                               lambda done: progress(f"drawing: {done} of {count} chapters"))
+        return layouts, {i: data for i, data in drawn.items() if data is not None}
+
+
+    def first_layouts(self, variant, progress, workers: int, known: dict, keys: list) -> list:
+        """Each chapter's page count and anchors, laid out with placeholders, where
+        ``known`` (by ``keys``) does not have them."""
+        unknown = [i for i in range(len(self.chapters)) if not _usable(known.get(keys[i]))]
+        first = _run([(self.document(i, None, None), variant, False, True) for i in unknown],
                      workers, lambda done: progress(f"pass 1: {done} of {len(unknown)} chapters"))
         for i, (page_count, anchors, _) in zip(unknown, first):
             known[keys[i]] = [page_count, anchors]
-        layouts = [(known[k][0], dict(known[k][1])) for k in keys]
-        drawn: dict[int, bytes] = {}
-        todo = set(range(count))
+        return [(known[key][0], dict(known[key][1])) for key in keys]
+
+    def lay_out_again(self, layouts: list, drawn: dict, variant, progress, workers: int):
+        """Lay out and draw each chapter not in ``drawn``, with its numbers written in
+        (both updated in place). Should that move a chapter's anchors or change its page
+        count, the chapters whose numbers changed are laid out again, up to _PASSES."""
+        count = len(self.chapters)
+        todo = set(range(count)) - set(drawn)
         for number in range(2, _PASSES + 1):
+            if not todo:
+                return
             starts, pages = _numbers(layouts)
             total = sum(n for n, _ in layouts)
             jobs = {i: (self.document(i, pages, (starts[i], total)), variant, True, count > 1)
@@ -158,18 +212,13 @@ class Book:
                 if (page_count, anchors) != layouts[i]:  # a number's width changed the layout
                     moved.add(i)
                 layouts[i], drawn[i] = (page_count, anchors), data
-                known[keys[i]] = [page_count, anchors]
             if not moved:
-                break
+                return
             new_starts, new_pages = _numbers(layouts)
             todo = {i for i in range(count) if i in moved or new_starts[i] != starts[i]
                     or _refers(self.chapters[i], pages, new_pages)}
             if sum(n for n, _ in layouts) != total:
                 todo = set(range(count))  # "of N" changed everywhere
-        for key in set(known) - set(keys):  # chapters no longer in the report
-            del known[key]
-        progress("merging the chapters")
-        return _merge([drawn[i] for i in range(count)]) if count > 1 else drawn[0]
 
 
 def _usable(entry) -> bool:
@@ -229,6 +278,16 @@ def _render(job: tuple[str, str | None, bool, bool]) -> tuple[int, dict[str, int
     (if ``draw``) its PDF. ``part``: a chapter, whose links to anchors it does not hold
     point into other chapters. Runs in a worker process."""
     html, variant, draw, part = job
+    document = _layout((html, variant))
+    page_count, anchors = _facts(document)
+    if not draw:
+        return page_count, anchors, None
+    return page_count, anchors, _draw(document, anchors, variant, part)
+
+
+def _layout(job: tuple[str, str | None]):
+    """The weasyprint Document of ``job`` (html, variant), laid out."""
+    html, variant = job
     import weasyprint
     from weasyprint.urls import URLFetcher
 
@@ -241,18 +300,34 @@ def _render(job: tuple[str, str | None, bool, bool]) -> tuple[int, dict[str, int
     options = {"pdf_variant": variant} if variant else {}
     # No base URL: "#..." links stay links inside the PDF and nothing is resolved
     # against a local folder (a shared brief must not carry file:///home/...).
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork()).render(
-        **options)
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=NoNetwork()).render(**options)
+
+
+def _facts(document) -> tuple[int, dict[str, int]]:
+    """A laid-out document's page count and the page index of each anchor in it."""
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-    if not draw:
-        return len(document.pages), anchors, None
+    return len(document.pages), anchors
+
+
+def _draw(document, anchors: dict[str, int], variant: str | None, part: bool) -> bytes:
     for page in document.pages:
         kept = (_kept(link, anchors, part) for link in page.links)
         page.links[:] = [link for link in kept if link is not None]
-    return len(document.pages), anchors, document.write_pdf(**options)
+    return document.write_pdf(**({"pdf_variant": variant} if variant else {}))
+
+
+def _stamped_pdf(document, numbers: tuple) -> bytes | None:
+    """A chapter laid out with placeholders, drawn with its numbers; None if a
+    placeholder was not where expected (the chapter is then laid out again)."""
+    placeholder, pages, first, total, references, anchors, variant, part = numbers
+    try:
+        stamp.stamp(document, placeholder, pages, first, total, references)
+    except stamp.Unstampable:
+        return None
+    return _draw(document, anchors, variant, part)
 
 
 _ELSEWHERE = "reportgen-anchor:"  # a link to another chapter, until the chapters are merged

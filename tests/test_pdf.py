@@ -472,10 +472,13 @@ def test_chapters_are_numbered_linked_and_merged(tmp_path, monkeypatch):
 
 
 def test_a_rebuild_lays_out_once_what_did_not_change(monkeypatch):
-    from reportgen import pdf
+    """Where the numbers cannot be written into a layout (an unverified WeasyPrint), each
+    chapter is laid out twice, and a rebuild skips the first layout of what it knows."""
+    from reportgen import pdf, stamp
     from reportgen.pdf import pdf_bytes
 
     monkeypatch.setattr(pdf, "ONE_PIECE", 0)
+    monkeypatch.setattr(stamp, "VERIFIED", ())
 
     layouts, steps = {}, []
     first = pdf_bytes(two_chapters(), layouts=layouts, progress=steps.append)
@@ -486,3 +489,65 @@ def test_a_rebuild_lays_out_once_what_did_not_change(monkeypatch):
     for key in layouts:  # a damaged cache is laid out again, and the PDF is the same
         layouts[key] = ["x", None]
     assert pdf_bytes(two_chapters(), layouts=layouts) == first
+
+
+def pdf_pages(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return run("pdftotext", "-layout", str(path), "-").split("\f")[:-1]
+
+
+def test_each_chapter_is_laid_out_once_and_numbered_as_a_second_layout_would(
+        tmp_path, monkeypatch):
+    from reportgen import pdf, stamp
+    from reportgen.pdf import pdf_bytes
+
+    monkeypatch.setattr(pdf, "ONE_PIECE", 0)
+    steps = []
+    once = pdf_bytes(two_chapters(), workers=2, progress=steps.append)
+    assert any(s.startswith("laying out") for s in steps)
+    assert not any(s.startswith("pass") for s in steps), "no chapter laid out again"
+    monkeypatch.setattr(stamp, "VERIFIED", ())  # the numbers written in by a second layout
+    twice = pdf_bytes(two_chapters(), workers=2, progress=steps.append)
+    assert any(s.startswith("pass 2") for s in steps)
+    assert pdf_pages(once, tmp_path) == pdf_pages(twice, tmp_path)
+
+
+def test_a_number_wider_than_its_placeholder_gets_a_second_layout(tmp_path, monkeypatch):
+    """Twelve pages from a few characters: the placeholders have one digit, "12" does not
+    fit in them, so the chapters are laid out again with their numbers."""
+    from reportgen import pdf
+    from reportgen.pdf import CHAPTER_BREAK, page_marker, pdf_bytes
+
+    monkeypatch.setattr(pdf, "ONE_PIECE", 0)
+    def pages(chapter):
+        return "".join(f"<p style='break-before: page' id='{chapter}{n}'>{n}</p>"
+                       for n in range(6))
+
+    html = ("<html><head><style>@page { size: A7; }</style></head><body>"
+            f"<p>last: p. {page_marker('b5')}</p>{pages('a')}{CHAPTER_BREAK}"
+            f"{pages('b')}<p>first: p. {page_marker('a0')}</p></body></html>")
+    steps = []
+    texts = pdf_pages(pdf_bytes(html, workers=2, progress=steps.append), tmp_path)
+    assert any(s.startswith("pass 2") for s in steps)
+    assert len(texts) == 13 and all(f"Page {n} of 13" in t for n, t in enumerate(texts, 1))
+    assert "last: p. 13" in texts[0] and "first: p. 2" in texts[-1]
+
+
+def test_a_reference_laid_out_twice_gets_a_second_layout(tmp_path, monkeypatch):
+    """A reference in a table's header, repeated on each page of the table: its placeholder
+    is found more often than written, so the chapter is laid out again."""
+    from reportgen import pdf
+    from reportgen.pdf import CHAPTER_BREAK, page_marker, pdf_bytes
+
+    monkeypatch.setattr(pdf, "ONE_PIECE", 0)
+    rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(60))
+    html = ("<html><head><style>@page { size: A7; }</style></head><body>"
+            f"<table><thead><tr><th>see p. {page_marker('end')}</th></tr></thead>{rows}</table>"
+            f"{CHAPTER_BREAK}<p style='break-before: page' id='end'>end</p></body></html>")
+    steps = []
+    texts = pdf_pages(pdf_bytes(html, workers=1, progress=steps.append), tmp_path)
+    assert any(s.startswith("pass 2") for s in steps)
+    assert len(texts) > 2 and all(f"Page {n} of {len(texts)}" in t
+                                  for n, t in enumerate(texts, 1))
+    assert all(f"see p. {len(texts)}" in t for t in texts[:-1])
