@@ -99,7 +99,7 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     progress.show("checking", "sources and annotations", force=True)
     from .checkcache import FileCache
 
-    cache = FileCache.at(project.output / STATE_DIR / "cache")
+    cache = FileCache.at(project.output / STATE_DIR / "cache", tool)
     comparison, warnings = check(project, cache)
     if strict and warnings:
         raise as_errors(warnings)

@@ -14,6 +14,9 @@ a random key that never leaves the user's own cache folder
 unpickled. The cache is never required: a missing, damaged, truncated, foreign
 or stale entry is ignored and recomputed; a cache that cannot be written is
 simply not written.
+
+Only ``build`` (and so ``serve``) keeps a cache, and writes it once the report is
+published: a failed build, and ``check``, leave no output folder behind.
 """
 
 from __future__ import annotations
@@ -96,15 +99,16 @@ class FileCache:
         self.pending: dict[str, tuple[bytes, object]] = {}
 
     @classmethod
-    def at(cls, folder: Path) -> FileCache | None:
-        """The cache in ``folder``, or None when the user has no signing key."""
+    def at(cls, folder: Path, tool: str) -> FileCache | None:
+        """The cache in ``folder``, or None when the user has no signing key.
+
+        ``tool``: reportgen's code and libraries (reportgen.build.tool_stamp); entries
+        made by another version are not used.
+        """
         key = user_key()
         if key is None:
             return None
-        from .build import code_digest  # build imports the stages lazily: no cycle
-        import yaml
-
-        return cls(folder, key, f"{code_digest()} {yaml.__version__} {sys.version}")
+        return cls(folder, key, f"{tool} {sys.version}")
 
     def _entry(self, kind: str, name: str) -> str:
         entry = hashlib.sha256(f"{kind}\0{name}".encode("utf-8", "surrogatepass")).hexdigest()
@@ -144,18 +148,24 @@ class FileCache:
 
     def save(self) -> None:
         """Write the new entries and drop the unused ones; a failure only costs the cache."""
+        from .load import paused_gc  # pickling makes many small tuples, no cycles
+
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for entry, (key, value) in self.pending.items():
-                signed = key + _pickled(value)
-                signature = hmac.new(self.key, signed, hashlib.sha256).digest()
-                _write(self.folder / entry, signature + signed)
+            with paused_gc():
+                self._write_pending()
             for found in os.scandir(self.folder):
                 if found.name not in self.used:
                     os.unlink(found.path)
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
         self.pending.clear()
+
+    def _write_pending(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for entry, (key, value) in self.pending.items():
+            signed = key + _pickled(value)
+            signature = hmac.new(self.key, signed, hashlib.sha256).digest()
+            _write(self.folder / entry, signature + signed)
 
 
 def _pickled(value) -> bytes:

@@ -7,6 +7,7 @@ a Problem and the other files are still read, so one run reports everything.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -14,12 +15,15 @@ import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .checkcache import FileCache
 from .errors import Problem, ReportgenError, display_path
 from .project import CHECKOUT as PACKAGE_ROOT  # noqa: F401  (Project lived here: still importable)
 from .project import NOT_SOURCES, SOURCE_SUFFIXES, Project  # noqa: F401
 from .yamlio import YamlFile, load_yaml
+
+if TYPE_CHECKING:  # imported by the build that makes one: `check` needs none of it
+    from .checkcache import FileCache
 
 # Sane limits (documented in annotations/README.md): the bundled files are far
 # below them; a 50 MB annotation file took 92 s and 2.8 GB before they existed.
@@ -73,16 +77,17 @@ def load(project: Project, cache: FileCache | None = None) -> Loaded:
     shown = _Shown()
     loaded.first_in_process = not _parsed
     loaded.cache = cache
+    read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache)
     with paused_gc(freeze=loaded.first_in_process):
         for name in REQUIRED_FILES + OPTIONAL_FILES:
             path = project.annotations / f"{name}.yaml"
             if path.exists():
-                setattr(loaded, name, _read_yaml(path, shown(path), loaded.problems, loaded.cache))
+                setattr(loaded, name, read(path, shown(path)))
             elif name in REQUIRED_FILES:
                 loaded.problems.append(Problem(display_path(path), None, "file not found",
                                                f"create {name}.yaml; see annotations/README.md"))
         for path in project.document_files():
-            document = _read_yaml(path, shown(path), loaded.problems, loaded.cache)
+            document = read(path, shown(path))
             if document is not None:
                 loaded.documents.append(document)
             else:  # remembered so that its source is not also called unannotated
@@ -161,7 +166,7 @@ def _read_yaml(path: Path, shown: str, problems: list[Problem],
     elif cache is not None:  # reused in this process: kept, or written if not yet there
         key = cache.stamp("yaml", shown, text)
         if not cache.holds("yaml", shown, key):
-            cache.put("yaml", shown, key, dataclasses.replace(cached[1], text=""))
+            _put(cache, shown, key, cached[1])
     problems.extend(cached[1].problems)
     return cached[1]
 
@@ -175,9 +180,13 @@ def _parse_yaml(text: str, shown: str, cache: FileCache | None) -> YamlFile:
     if isinstance(found, YamlFile) and found.path == shown:
         return dataclasses.replace(found, text=text)  # the text is not stored twice
     file = load_yaml(text, shown)
+    _put(cache, shown, key, file)
+    return file
+
+
+def _put(cache: FileCache, shown: str, key: bytes, file: YamlFile) -> None:
     # kept without its text; ``checked`` is shared, so what validate makes of it is kept too
     cache.put("yaml", shown, key, dataclasses.replace(file, text=""))
-    return file
 
 
 def read_text_file(path: Path, limit: int, problems: list[Problem]) -> str | None:

@@ -7,11 +7,12 @@ import pytest
 
 from conftest import write_project
 from reportgen import load as loading
-from reportgen.build import build, check
+from reportgen.build import build, check, tool_stamp
 from reportgen.checkcache import FileCache, user_key
 from reportgen.errors import ReportgenError
 
 PREVIEW = ("html", "json")
+TOOL = tool_stamp({})  # as a build stamps its cache
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +51,7 @@ def outcome(project, cache=None):
 
 def cached_outcome(project):
     """The same check, taking what it can from the build's cache."""
-    return outcome(project, FileCache.at(cache_folder(project)))
+    return outcome(project, FileCache.at(cache_folder(project), TOOL))
 
 
 class Counting:
@@ -205,7 +206,7 @@ def test_an_entry_signed_with_another_key_is_never_unpickled(tmp_path):
     project = write_project(tmp_path)
     build(project, PREVIEW)
     folder = cache_folder(project)
-    cache = FileCache.at(folder)
+    cache = FileCache.at(folder, TOOL)
     marker = tmp_path / "pwned"
 
     class Payload:
@@ -219,13 +220,13 @@ def test_an_entry_signed_with_another_key_is_never_unpickled(tmp_path):
     stranger.put("yaml", shown, stamp, Payload())
     stranger.used = {entry.name for entry in folder.iterdir()}  # nothing pruned
     stranger.save()
-    assert outcome(project, FileCache.at(folder))[0] == "ok"
+    assert outcome(project, FileCache.at(folder, TOOL))[0] == "ok"
     assert not marker.exists()
     # the same entry signed with the user's key is trusted: the signature is what decides
     cache.put("yaml", shown, stamp, Payload())
     cache.used = set(stranger.used)
     cache.save()
-    FileCache.at(folder).get("yaml", shown, stamp)
+    FileCache.at(folder, TOOL).get("yaml", shown, stamp)
     assert marker.exists()
 
 
