@@ -66,13 +66,16 @@ class BuildResult:
     changes: list[str] = field(default_factory=list)  # what changed in substance
 
 
-def check(project: Project):
-    """Load, validate and compare; raises ReportgenError listing every problem."""
+def check(project: Project, cache=None):
+    """Load, validate and compare; raises ReportgenError listing every problem.
+
+    ``cache``: a reportgen.checkcache.FileCache, what earlier builds made of unchanged files.
+    """
     from .compare import compare
     from .load import load
     from .validate import validate
 
-    briefing, warnings = validate(load(project))
+    briefing, warnings = validate(load(project, cache))
     return compare(briefing), warnings
 
 
@@ -97,7 +100,10 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
         tidy(project.output)
         return result
     progress.show("checking", "sources and annotations", force=True)
-    comparison, warnings = check(project)
+    from .checkcache import FileCache
+
+    cache = FileCache.at(project.output / STATE_DIR / "cache", tool)
+    comparison, warnings = check(project, cache)
     if strict and warnings:
         raise as_errors(warnings)
     result.warnings += warnings
@@ -123,6 +129,8 @@ def _render_and_publish(project: Project, comparison, stale: list[str], stamps: 
     if result.changes:
         files[project.output / CHANGES_NAME] = ("\n".join(result.changes) + "\n").encode()
     publish(project.output, {**files, **state.files(snapshot)})
+    if cache is not None:  # kept only with a good report: a failed build writes nothing
+        cache.save()
     result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
 
 

@@ -6,6 +6,8 @@ a Problem and the other files are still read, so one run reports everything.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -13,11 +15,15 @@ import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, ReportgenError, display_path
 from .project import CHECKOUT as PACKAGE_ROOT  # noqa: F401  (Project lived here: still importable)
 from .project import NOT_SOURCES, SOURCE_SUFFIXES, Project  # noqa: F401
 from .yamlio import YamlFile, load_yaml
+
+if TYPE_CHECKING:  # imported by the build that makes one: `check` needs none of it
+    from .checkcache import FileCache
 
 # Sane limits (documented in annotations/README.md): the bundled files are far
 # below them; a 50 MB annotation file took 92 s and 2.8 GB before they existed.
@@ -48,14 +54,20 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     # the process's first load: what is built from it lives to the end (see paused_gc)
     first_in_process: bool = field(default=False, repr=False)
+    # what earlier builds made of unchanged files (reportgen.checkcache)
+    cache: FileCache | None = field(default=None, repr=False)
 
 
 REQUIRED_FILES = ("briefing", "themes")
 OPTIONAL_FILES = ("claims", "findings")
 
 
-def load(project: Project) -> Loaded:
-    """Read every input of ``project``; unreadable files become problems."""
+def load(project: Project, cache: FileCache | None = None) -> Loaded:
+    """Read every input of ``project``; unreadable files become problems.
+
+    ``cache``: what earlier runs made of each file (reportgen.checkcache), used
+    while the file is unchanged; what this run makes is put there to be saved.
+    """
     loaded = Loaded(project)
     if not project.annotations.is_dir():
         raise ReportgenError([Problem(
@@ -64,16 +76,18 @@ def load(project: Project) -> Loaded:
         )])
     shown = _Shown()
     loaded.first_in_process = not _parsed
+    loaded.cache = cache
+    read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache)
     with paused_gc(freeze=loaded.first_in_process):
         for name in REQUIRED_FILES + OPTIONAL_FILES:
             path = project.annotations / f"{name}.yaml"
             if path.exists():
-                setattr(loaded, name, _read_yaml(path, shown(path), loaded.problems))
+                setattr(loaded, name, read(path, shown(path)))
             elif name in REQUIRED_FILES:
                 loaded.problems.append(Problem(display_path(path), None, "file not found",
                                                f"create {name}.yaml; see annotations/README.md"))
         for path in project.document_files():
-            document = _read_yaml(path, shown(path), loaded.problems)
+            document = read(path, shown(path))
             if document is not None:
                 loaded.documents.append(document)
             else:  # remembered so that its source is not also called unannotated
@@ -135,7 +149,8 @@ class _Shown:
         return path.name if folder == "." else f"{folder}{os.sep}{path.name}"
 
 
-def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlFile | None:
+def _read_yaml(path: Path, shown: str, problems: list[Problem],
+               cache: FileCache | None = None) -> YamlFile | None:
     """The file parsed (its own problems go to ``problems``), or None if unreadable."""
     text = read_text_file(path, MAX_ANNOTATION_BYTES, problems)
     if text is None:
@@ -143,13 +158,35 @@ def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlFile | No
     cached = _parsed.get(shown)
     if cached is None or cached[0] != text:  # else unchanged since the last build (serve, watch)
         try:
-            cached = (text, load_yaml(text, shown))
+            cached = (text, _parse_yaml(text, shown, cache))
         except ReportgenError as exc:
             problems.extend(exc.problems)
             return None
         _parsed[shown] = cached
+    elif cache is not None:  # reused in this process: kept, or written if not yet there
+        key = cache.stamp("yaml", shown, text)
+        if not cache.holds("yaml", shown, key):
+            _put(cache, shown, key, cached[1])
     problems.extend(cached[1].problems)
     return cached[1]
+
+
+def _parse_yaml(text: str, shown: str, cache: FileCache | None) -> YamlFile:
+    """load_yaml(text, shown), or what it gave an earlier run (with the checks made of it)."""
+    if cache is None:
+        return load_yaml(text, shown)
+    key = cache.stamp("yaml", shown, text)
+    found = cache.get("yaml", shown, key)
+    if isinstance(found, YamlFile) and found.path == shown:
+        return dataclasses.replace(found, text=text)  # the text is not stored twice
+    file = load_yaml(text, shown)
+    _put(cache, shown, key, file)
+    return file
+
+
+def _put(cache: FileCache, shown: str, key: bytes, file: YamlFile) -> None:
+    # kept without its text; ``checked`` is shared, so what validate makes of it is kept too
+    cache.put("yaml", shown, key, dataclasses.replace(file, text=""))
 
 
 def read_text_file(path: Path, limit: int, problems: list[Problem]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import os
 import re
 import stat
 from collections import Counter
@@ -142,6 +143,9 @@ class _Checked:
     kinds: dict[str, str | None] = field(default_factory=dict)  # every entry's kind, by id
     uncertain: set[str] | None = field(default_factory=set)  # ids whose entries are unreadable,
     # document ids (a whole file unreadable), or None when some document's id is unknown
+    # each document file's own check, by path, with its cache stamp (see _DocumentCheck)
+    records: dict[str, tuple[_DocumentCheck, bytes | None]] = field(default_factory=dict)
+    stamps: dict[str, bytes | None] = field(default_factory=dict)  # the documents', by id
 
     def citable(self, cite: str) -> bool | None:
         """True: an annotated paragraph; False: none; None: cannot tell (reported elsewhere)."""
@@ -157,8 +161,30 @@ _ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 _SOURCE_LINE = re.compile(r"^source:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(#.*)?$", re.MULTILINE)
 
 
+@dataclass
+class _DocumentCheck:
+    """What checking one document file found, apart from its source's own problems.
+
+    It depends on the file, its source text, the themes' and claims' ids and the
+    claims' types (and on where reportgen runs, for the hints' commands): so it
+    is kept in the check cache (reportgen.checkcache) under a stamp of those.
+    """
+
+    problems: list[Problem]
+    kinds: dict[str, str | None]  # every entry's kind, by paragraph id
+    uncertain: set[str]  # paragraph ids whose entries are unreadable
+    unknown_id: bool  # the document's own id is unreadable
+    # the document, unless it has errors of its own or depends on what could not be read
+    document: Document | None
+    # every quotation in its notes, evidence and text values was found, in its own
+    # paragraphs and those of these documents (by id: the stamps of their checks);
+    # while they are unchanged, the quotations need not be looked for again. None: not known
+    quotes_found_with: dict[str, bytes | None] | None = None
+
+
 def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems) -> _Checked:
     checked = _Checked()
+    depends_on = _check_context(loaded, theme_ids, claim_ids, claim_types)
     ids: dict[str, str] = {}
     claimed: dict[str, str] | None = {}  # source -> document file; None: some source unknown
     labels: dict[str, str] = {}  # a document label names one document
@@ -193,8 +219,11 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
                 claimed.setdefault(raw, file.path)
             else:
                 claimed = None
-        _check_document(file, parsed, loaded, theme_ids, claim_ids, claim_types, checked,
-                        problems)
+        source = _source_of(file, parsed, loaded, problems)
+        record, stamp = _document_check(file, parsed, source, loaded, depends_on, theme_ids,
+                                        claim_ids, claim_types)
+        checked.records[file.path] = record, stamp
+        _take(record, stamp, file, checked, problems)
     if claimed is not None:
         for name, source in loaded.sources.items():
             if name not in claimed:
@@ -206,48 +235,92 @@ def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems
     return checked
 
 
-def _check_document(file, doc, loaded, theme_ids, claim_ids, claim_types, checked: _Checked,
-                    problems) -> None:
-    source = _source_of(file, doc, loaded, problems)
-    entries = doc.paragraphs or []
-    if doc.id is None:
+def _check_context(loaded: Loaded, theme_ids, claim_ids, claim_types) -> tuple[str, ...]:
+    """What a document's check depends on beyond its file and source text (cache stamps)."""
+    project = loaded.project
+    return (repr(sorted(theme_ids) if theme_ids is not None else None),
+            repr(sorted(claim_ids) if claim_ids is not None else None),
+            repr(sorted(claim_types.items())),
+            os.getcwd(), str(project.root), str(project.seeds), repr(project.options))
+
+
+def _document_check(file, doc, source, loaded: Loaded, depends_on, theme_ids, claim_ids,
+                    claim_types) -> tuple[_DocumentCheck, bytes | None]:
+    """The file's own check and its cache stamp: from the cache while nothing it depends
+    on changed, else made (and put in the cache)."""
+    cache = loaded.cache
+    if cache is None:
+        return _check_document(file, doc, source, loaded.project, theme_ids, claim_ids,
+                               claim_types), None
+    stamp = cache.stamp("check", file.path, file.text, source.sha256 if source else "",
+                        *depends_on)
+    record = cache.get("check", file.path, stamp)
+    if not isinstance(record, _DocumentCheck):
+        record = _check_document(file, doc, source, loaded.project, theme_ids, claim_ids,
+                                 claim_types)
+        cache.put("check", file.path, stamp, record)
+    return record, stamp
+
+
+def _take(record: _DocumentCheck, stamp: bytes | None, file, checked: _Checked,
+          problems) -> None:
+    """Add one document's check to what the documents' check learned."""
+    problems.extend(record.problems)
+    if record.unknown_id:
         checked.uncertain = None
+    checked.kinds.update(record.kinds)
+    if checked.uncertain is not None:
+        checked.uncertain.update(record.uncertain)
+    document = record.document
+    if document is None or any(p.path == file.path and p.severity == "error" for p in problems):
+        return  # reported (in this file, perhaps by another, a duplicate id): its paragraphs
+        # stay citable as far as they could be read
+    checked.paragraphs.update((p.id, p) for p in document.paragraphs)
+    checked.documents.append(document)
+    checked.stamps[document.id] = stamp
+
+
+def _check_document(file, doc, source, project, theme_ids, claim_ids,
+                    claim_types) -> _DocumentCheck:
+    problems: list[Problem] = []
+    entries = doc.paragraphs or []
+    record = _DocumentCheck(problems, {}, set(), doc.id is None, None)
     numbers = _numbers(file, entries)
     for index, entry in enumerate(entries):
         if doc.id is not None and numbers[index] is not None:
             pid = f"{doc.id}:{numbers[index]}"
-            checked.kinds[pid] = entry.kind if entry else None
+            record.kinds[pid] = entry.kind if entry else None
             if entry is None or entry.para is None or entry.kind is None:
-                if checked.uncertain is not None:
-                    checked.uncertain.add(pid)
+                record.uncertain.add(pid)
     segments = split_paragraphs(source.text, doc.segmentation) if source and doc.segmentation \
         else None
-    paired = _check_coverage(file, doc, numbers, segments, loaded.project, problems)
+    paired = _check_coverage(file, doc, numbers, segments, project, problems)
     _check_themes_given(file, entries, problems)
     continued_by: dict[int, list[int]] = {}
     for index, entry in enumerate(entries):
         if entry is None:
             continue
         _check_paragraph(file, index, entry, paired.get(index), segments, theme_ids, claim_ids,
-                         claim_types, loaded.project, problems)
+                         claim_types, project, problems)
         if entry.continues is not None and entry.para is not None:
             continued_by.setdefault(entry.continues, []).append(entry.para)
     untyped = any(a is not None and a.claim not in claim_types
                   for e in entries if e is not None for a in e.claims or [])
-    if source is None or claim_ids is None or untyped or \
-            any(p.path == file.path and p.severity == "error" for p in problems):
-        return  # reported (in this file, or in claims.yaml, which leaves a claim's type
-        # unknown); its paragraphs stay citable as far as they could be read
+    own_errors = any(p.severity == "error" for found in (
+        file.problems, file.checked[schema.DocumentFile][1], problems) for p in found)
+    if source is None or claim_ids is None or untyped or own_errors:
+        return record  # reported (in this file, or in claims.yaml, which leaves a claim's
+        # type unknown)
     pairs = [(entry, paired[index]) for index, entry in enumerate(entries)]
     paragraphs = _build_paragraphs(file, doc, pairs, continued_by, claim_types)
-    checked.paragraphs.update((p.id, p) for p in paragraphs)
-    checked.documents.append(Document(
+    record.document = Document(
         id=doc.id, source=doc.source, title=doc.title, author=doc.author, outlet=doc.outlet,
         published=doc.published, account=doc.account or doc.published[:4],
         inferred=tuple(doc.inferred), evidence=doc.evidence, format=doc.format,
         paragraphs=paragraphs, characters=len(source.text), words=len(source.text.split()),
         sha256=source.sha256, label=doc.label or "",  # "" = a fallback label
-    ))
+    )
+    return record
 
 
 def _source_of(file, doc, loaded: Loaded, problems):
@@ -627,7 +700,16 @@ def check_quotations(loaded: Loaded, findings_parsed, findings: list[Finding], c
     for document in checked.documents:
         if document.paragraphs:
             file = files[document.paragraphs[0].origin.path]
-            _check_document_quotes(quoting, file, document, checked.paragraphs, texts)
+            record, stamp = checked.records[file.path]
+            found_with = record.quotes_found_with
+            if found_with is not None and all(checked.stamps.get(other) == its_stamp
+                                              for other, its_stamp in found_with.items()):
+                continue  # all found before, in the same paragraphs: they still are
+            named = _check_document_quotes(quoting, file, document, checked.paragraphs, texts)
+            found_with = None if named is None else {d: checked.stamps[d] for d in named}
+            if loaded.cache is not None and found_with != record.quotes_found_with:
+                record.quotes_found_with = found_with
+                loaded.cache.put("check", file.path, stamp, record)
     if claims_parsed is not None and loaded.claims is not None:
         _check_claim_quotes(quoting, loaded.claims, claims_parsed.claims or [], checked)
     if findings_parsed is None or not findings_parsed.findings:
@@ -649,7 +731,11 @@ def _check_finding_quotes(quoting: _Quoting, file, index: int, finding: Finding)
 
 
 def _check_document_quotes(quoting: _Quoting, file, document: Document, paragraphs,
-                           text_claims: set[str]) -> None:
+                           text_claims: set[str]) -> set[str] | None:
+    """Look up the document's quotations. If each was found: the other documents whose
+    paragraphs its notes name (the same again, and the same result); else None."""
+    reported = len(quoting.problems)
+    named: list[str] = []
     if document.evidence:
         quoting.check(file, ("evidence",), document.evidence,
                       [p.id for p in document.paragraphs if p.continues is None], "evidence",
@@ -659,6 +745,7 @@ def _check_document_quotes(quoting: _Quoting, file, document: Document, paragrap
         head = paragraph.shown_with
         if paragraph.note:
             scope = [head, *_named(paragraph.note, document, paragraphs)]
+            named += scope
             quoting.check(file, (*where, "note"), paragraph.note, scope,
                           f"para {paragraph.number} note", _note_scope(scope),
                           lambda pid: f"name {pid} in the note?")
@@ -666,12 +753,16 @@ def _check_document_quotes(quoting: _Quoting, file, document: Document, paragrap
             what = f"para {paragraph.number}, claim '{assertion.claim}'"
             if assertion.note:
                 scope = [head, *_named(assertion.note, document, paragraphs)]
+                named += scope
                 quoting.check(file, (*where, "claims", c, "note"), assertion.note, scope,
                               f"{what} note", _note_scope(scope),
                               lambda pid: f"name {pid} in the note?")
             if assertion.claim in text_claims:
                 _check_text_value(quoting, file, (*where, "claims", c, "value"), assertion,
                                   head, what)
+    if len(quoting.problems) > reported:
+        return None
+    return {pid.partition(":")[0] for pid in named} - {document.id}
 
 
 def _check_text_value(quoting: _Quoting, file, path, assertion: Assertion, head: str,

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -287,9 +288,7 @@ def damage_stamps_folder(state: Path) -> None:
 
 
 def damage_state_into_a_file(state: Path) -> None:
-    for path in state.iterdir():
-        path.unlink()
-    state.rmdir()
+    shutil.rmtree(state)  # stamps, snapshot and the check cache (a folder)
     state.write_text("not a folder")
 
 
