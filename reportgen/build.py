@@ -110,6 +110,8 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     with _collector_passes_over(comparison):
         _render_and_publish(project, comparison, stale, stamps, state, result, pdf_variant,
                             progress)
+    if cache is not None:  # kept only with a good report: a failed build writes nothing
+        cache.save()
     return result
 
 
@@ -129,8 +131,6 @@ def _render_and_publish(project: Project, comparison, stale: list[str], stamps: 
     if result.changes:
         files[project.output / CHANGES_NAME] = ("\n".join(result.changes) + "\n").encode()
     publish(project.output, {**files, **state.files(snapshot)})
-    if cache is not None:  # kept only with a good report: a failed build writes nothing
-        cache.save()
     result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
 
 
