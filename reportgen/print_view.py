@@ -31,7 +31,7 @@ EXCERPT_WORDS = 20  # an excerpt is a line or two of a column, never a paragraph
 # shorter ones are not worth a second header.
 RUN_ON_WORDS = 150
 CARD_WORDS = 10  # a card's reference line and spacing, counted as words
-CHAPTER_WORDS = 10000  # theme sections laid out together (a dozen landscape pages or so)
+CHAPTER_WORDS = 10000  # theme sections laid out together (about fifteen landscape pages)
 LABEL_CHARACTERS = 60  # running headers and column headers: longer labels are cut
 
 _TAG = re.compile(r"<[^>]+>")
@@ -187,7 +187,7 @@ def print_context(comparison: Comparison) -> dict:
     from .pdf import CHAPTER_BREAK, page_marker
 
     sections = print_sections(comparison)
-    return {"print_sections": sections, "short_label": short_label, "main_theme": main_theme,
+    return {"print_sections": sections, "short_label": short_label,
             "first_word": first_word,
             "page_no": page_marker, "chapter_break": Markup(CHAPTER_BREAK),
             "chapter_starts": chapter_starts(sections)}
