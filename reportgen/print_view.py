@@ -31,7 +31,7 @@ EXCERPT_WORDS = 20  # an excerpt is a line or two of a column, never a paragraph
 # shorter ones are not worth a second header.
 RUN_ON_WORDS = 150
 CARD_WORDS = 10  # a card's reference line and spacing, counted as words
-CHAPTER_WORDS = 10000  # theme sections laid out together (about fifteen landscape pages)
+CHAPTER_WORDS = 8000  # theme sections laid out together (a dozen landscape pages or so)
 LABEL_CHARACTERS = 60  # running headers and column headers: longer labels are cut
 
 _TAG = re.compile(r"<[^>]+>")
