@@ -5,7 +5,9 @@ sections, under its main theme (its first); under its other themes it is an
 excerpt pointing to that page. A column that runs on far past the others would
 leave most of a landscape page empty, so each grid is balanced: side by side,
 every column prints as much as the second longest, and what the longest column
-holds beyond that follows the grid, flowing across the whole page width.
+holds beyond that follows the grid, flowing across the whole page width. An
+account silent on a theme gets no column (it is named instead), and a theme only
+one account addresses flows across the page width at once.
 
 Excerpts are quotations: an exact run of the source's words (markup removed),
 the sentence that shares most words with what the excerpt illustrates, cut at
@@ -24,7 +26,7 @@ from .compare import Column, Comparison, ThemeSection
 from .markup import source_html
 from .model import Document, Paragraph
 
-EXCERPT_WORDS = 28  # an excerpt is a line or two of a column, never a paragraph
+EXCERPT_WORDS = 20  # an excerpt is a line or two of a column, never a paragraph
 # A column runs on into the continuation only past this many words (a few cards):
 # shorter ones are not worth a second header.
 RUN_ON_WORDS = 150
@@ -98,12 +100,18 @@ class Entry:
 @dataclass(frozen=True, slots=True)
 class PrintSection:
     section: ThemeSection
-    side: tuple[tuple[Entry, ...], ...]  # per column, in column order: printed side by side
+    # the columns printed side by side, in column order: only those with paragraphs
+    side: tuple[tuple[Column, tuple[Entry, ...]], ...]
     rest: tuple[tuple[Column, tuple[Entry, ...]], ...]  # columns running on: what follows
+    silent: tuple[Column, ...]  # the accounts that do not address the theme: named, no column
 
     @property
     def theme(self):
         return self.section.theme
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for _, entries in (*self.side, *self.rest) for e in entries)
 
 
 def main_theme(paragraph: Paragraph) -> str:
@@ -119,17 +127,21 @@ def print_sections(comparison: Comparison) -> tuple[PrintSection, ...]:
 
 def _print_section(section: ThemeSection, comparison: Comparison, documents) -> PrintSection:
     about = _theme_words(section, comparison)
-    columns = [tuple(_entry(p, section.theme.id, documents[p.document], about)
-                     for p in cell.paragraphs) for cell in section.cells]
-    weights = sorted((sum(e.weight for e in entries) for entries in columns), reverse=True)
-    budget = max(weights[1] if len(weights) > 1 else 0, RUN_ON_WORDS)
+    columns = [(cell.column, tuple(_entry(p, section.theme.id, documents[p.document], about)
+                                   for p in cell.paragraphs))
+               for cell in section.cells if cell.paragraphs]
+    silent = tuple(cell.column for cell in section.cells if not cell.paragraphs)
+    if len(columns) < 2:  # nothing to set beside it: the lone column flows across the page
+        return PrintSection(section, (), tuple(columns), silent)
+    weights = sorted((sum(e.weight for e in entries) for _, entries in columns), reverse=True)
+    budget = max(weights[1], RUN_ON_WORDS)
     side, rest = [], []
-    for cell, entries in zip(section.cells, columns):
+    for column, entries in columns:
         here, later = _split(entries, budget)
-        side.append(here)
+        side.append((column, here))
         if later:
-            rest.append((cell.column, later))
-    return PrintSection(section, tuple(side), tuple(rest))
+            rest.append((column, later))
+    return PrintSection(section, tuple(side), tuple(rest), silent)
 
 
 def _theme_words(section: ThemeSection, comparison: Comparison) -> str:
@@ -162,7 +174,7 @@ def chapter_starts(sections: tuple[PrintSection, ...]) -> set[str]:
     core count, decide where: the same corpus gives the same pages everywhere."""
     starts, weight = set(), 0
     for ps in sections:
-        size = sum(e.weight for entries in (*ps.side, *(e for _, e in ps.rest)) for e in entries)
+        size = sum(e.weight for e in ps.entries)
         if not starts or weight + size > CHAPTER_WORDS and weight:
             starts.add(ps.theme.id)
             weight = 0
@@ -175,7 +187,7 @@ def print_context(comparison: Comparison) -> dict:
     from .pdf import CHAPTER_BREAK, page_marker
 
     sections = print_sections(comparison)
-    return {"print_sections": sections, "short_label": short_label, "main_theme": main_theme,
+    return {"print_sections": sections, "short_label": short_label,
             "first_word": first_word,
             "page_no": page_marker, "chapter_break": Markup(CHAPTER_BREAK),
             "chapter_starts": chapter_starts(sections)}
