@@ -11,7 +11,8 @@ medians over repeated runs of a fresh process each, with peak memory:
 
   startup   floors: `python3 -c pass`, `python3 -c "import reportgen.cli"`
   commands  `reportgen check`; `reportgen build --format html,json` cold (empty
-            output folder) and no-op (again, nothing changed)       at --scales
+            output folder), no-op (again, nothing changed) and after one document
+            annotation file was edited                               at --scales
   browser   report.html in headless Chromium: first paint, ready (DOMContentLoaded),
             load event, DOM elements, filtering to one theme and back      at --scales
   pdf       every PDF output reportgen.build.FORMATS has (report.pdf, brief.pdf ...),
@@ -55,7 +56,7 @@ import serve_latency  # noqa: E402
 from corpus import make_corpus, paragraph_count  # noqa: E402
 from measure import (ROOT, Browser, Figure, MeasureFailed, Sample, chromium_print,  # noqa: E402
                      pdf_pages, print_html, reportgen, repeat, run_command)
-from report import (BROWSER, CHECK, COLD, IMPORTS, NOOP, PYTHON, SERVE, changes,  # noqa: E402
+from report import (BROWSER, CHECK, COLD, EDITED, IMPORTS, NOOP, PYTHON, SERVE, changes,  # noqa: E402
                     header, plot_targets, render, render_markdown, show, table, target_table)
 
 GROUPS = ("startup", "commands", "browser", "pdf", "serve")
@@ -66,6 +67,14 @@ def log(text: str) -> None:
 
 
 # -- what is measured --------------------------------------------------------
+
+def edit_one_file(corpus: Path) -> None:
+    """Change one document annotation file, as an analyst's save does (a comment line
+    added: the file's bytes change, what it says does not, so every run stays valid)."""
+    path = min((corpus / "annotations" / "documents").glob("*.yaml"))
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"# edited {time.time_ns()}\n")
+
 
 class Harness:
     """Measures the figures the arguments ask for, in a work folder it empties per corpus."""
@@ -121,6 +130,7 @@ class Harness:
         self.command(CHECK, scale, reportgen("check", "--project", corpus))
         self.command(COLD, scale, build, before=lambda: shutil.rmtree(out, ignore_errors=True))
         self.command(NOOP, scale, build)
+        self.command(EDITED, scale, build, before=lambda: edit_one_file(corpus))
         return out / "report.html"
 
     def browser(self, html: Path, scale: int) -> None:
