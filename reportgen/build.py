@@ -91,7 +91,8 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     check_output_folder(project.output)
     state = BuildState(project.output)
     tool = tool_stamp(state.libraries)
-    stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant) for fmt in formats}
+    hashes: dict = {}
+    stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant, hashes) for fmt in formats}
     stale = [fmt for fmt in formats if force or not state.is_current(fmt, stamps[fmt])]
     result = BuildResult(skipped=[fmt for fmt in formats if fmt not in stale])
     if state.warning:
@@ -210,8 +211,12 @@ def _suggestions_section(project: Project, comparison):
 
 # -- what changed in the inputs ----------------------------------------------
 
-def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None = None) -> str:
-    """A hash of everything output ``fmt`` is made from; ``tool`` is :func:`tool_stamp`."""
+def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None = None,
+                hashes: dict | None = None) -> str:
+    """A hash of everything output ``fmt`` is made from; ``tool`` is :func:`tool_stamp`.
+    ``hashes``: each file's content hash by path, shared by the stamps of one build
+    (the outputs are made from mostly the same files: each is read once)."""
+    hashes = {} if hashes is None else hashes
     digest = hashlib.sha256(f"reportgen {__version__} {tool} {fmt} {pdf_variant}\n".encode())
     files = [*sorted(project.annotations.rglob("*.yaml")), *project.source_files()]
     if fmt in ROOT_TEMPLATES:
@@ -220,7 +225,9 @@ def input_stamp(project: Project, fmt: str, tool: str, pdf_variant: str | None =
         files.append(project.output / SUGGESTIONS_NAME)
     for path in files:
         digest.update(f"{path}\n".encode())
-        digest.update(content_hash(path))  # a FIFO among the inputs must not hang the build
+        if path not in hashes:
+            hashes[path] = content_hash(path)  # a FIFO among the inputs must not hang the build
+        digest.update(hashes[path])
     return digest.hexdigest()
 
 
