@@ -37,7 +37,7 @@ except ImportError:  # Windows has none: builds there are not serialised
 
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
-from .files import content_hash, stage, sync_folder, write_atomic
+from .files import content_hash, stage, sync_folder, user_cache_folder, write_atomic
 from .progress import Progress
 from .project import Project
 
@@ -302,20 +302,6 @@ def _remembered_versions(folders: list[list]) -> dict[str, str]:
         except OSError:
             pass  # not remembered: looked up again next time
     return versions
-
-
-def user_cache_folder(name: str = "") -> Path | None:
-    """``~/.cache/reportgen[/name]`` (or under $XDG_CACHE_HOME), made private to the user;
-    None when it cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "reportgen", name) if name else os.path.join(base, "reportgen")
-    if not os.path.isabs(folder):  # no home folder to speak of
-        return None
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return Path(folder)
 
 
 def _import_folders() -> list[list]:

@@ -39,11 +39,12 @@ _DIGEST = hashlib.sha256().digest_size
 
 def user_key() -> bytes | None:
     """The user's signing key, made on first use (mode 0600); None if it cannot be had."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):  # no home folder to speak of
+    from .files import user_cache_folder, write_atomic
+
+    folder = user_cache_folder()
+    if folder is None:
         return None
-    folder = os.path.join(base, "reportgen")
-    path = os.path.join(folder, "cache-key")
+    path = folder / "cache-key"
     try:
         with open(path, "rb") as handle:
             key = handle.read(KEY_BYTES + 1)
@@ -53,22 +54,9 @@ def user_key() -> bytes | None:
         pass
     except OSError:
         return None
-    return _new_key(folder, path)
-
-
-def _new_key(folder: str, path: str) -> bytes | None:
-    """A fresh key written with mode 0600 (replacing a damaged one); None on failure."""
-    key = secrets.token_bytes(KEY_BYTES)
+    key = secrets.token_bytes(KEY_BYTES)  # first use, or a damaged key replaced
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".cache-key.")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(key)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_atomic(path, key, mode=0o600)
     except OSError:
         return None
     return key

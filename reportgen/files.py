@@ -108,3 +108,17 @@ def _unchanged(real: Path, was: str, shown: str) -> None:
     if now != was:
         raise ReportgenError([Problem(shown, None, "changed since it was read; not written",
                                       "run the command again to work from the file as it is now")])
+
+
+def user_cache_folder(name: str = "") -> Path | None:
+    """``~/.cache/reportgen[/name]`` (or under $XDG_CACHE_HOME), made private to the user;
+    None when it cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "reportgen", name) if name else os.path.join(base, "reportgen")
+    if not os.path.isabs(folder):  # no home folder to speak of
+        return None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return Path(folder)

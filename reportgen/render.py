@@ -80,7 +80,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     else, not even from a project folder someone sent. None (no caching) when
     the folder cannot be made.
     """
-    from .build import user_cache_folder
+    from .files import user_cache_folder
 
     folder = user_cache_folder("jinja")
     return FileSystemBytecodeCache(str(folder)) if folder else None

@@ -106,26 +106,9 @@ def test_errors_from_the_cache_are_the_errors_of_a_fresh_check(tmp_path):
 
 
 def test_a_warning_in_an_unchanged_file_shows_again(tmp_path):
-    project = write_project(tmp_path, {"documents/alpha.yaml": """\
-        id: alpha
-        source: a.txt
-        title: First account
-        author: Ann Author
-        published: "2016-05"
-        paragraphs:
-          - para: 1
-            quote: Alpha heading
-            kind: heading
-          - para: 2
-            quote: The first account says
-            themes: [war]
-            note: It says "the war ended well".
-            claims:
-              - {claim: war-began, value: 1999}
-          - para: 3
-            quote: It also mentions
-            themes: [drugs]
-        """})
+    project = write_project(tmp_path)
+    edit(project.annotations / "documents/alpha.yaml", "    themes: [war]\n",
+         '    themes: [war]\n    note: It says "the war ended well".\n')  # line 13
     first = build(project, PREVIEW)
     message = [said(w) for w in first.warnings if "the war ended well" in w.message]
     assert len(message) == 1 and "alpha.yaml:13:" in message[0]
