@@ -17,7 +17,8 @@ from typing import Annotated, Literal, Union
 from .spec import Ge, MinLen, Pattern, doc, json_schema
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
-PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+PARTIAL_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")  # and the
+# calendar checked in validate: "2019-02-30" matches
 
 Id = Annotated[str, Pattern(ID_PATTERN, "an id",
                             "ids use lowercase letters, digits and hyphens, e.g. narcotics",

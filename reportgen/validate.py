@@ -24,7 +24,7 @@ from .project import NOT_SOURCES, SOURCE_SUFFIXES
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
                     Paragraph, QuoteCheck, Theme, Verdict, label_documents)
 from .segment import Segment, anchor_matches, split_paragraphs, suggest_quote
-from .values import display_value, normalise_value, value_key
+from .values import checked_date, display_value, normalise_value, value_key
 from .yamlio import YamlFile
 
 
@@ -296,6 +296,12 @@ def _check_document(file, doc, source, project, theme_ids, claim_ids,
         else None
     paired = _check_coverage(file, doc, numbers, segments, project, problems)
     _check_themes_given(file, entries, problems)
+    if doc.published is not None:  # the pattern lets "2019-13" through: the calendar does not
+        try:
+            checked_date(doc.published, doc.published)
+        except ValueError as exc:
+            problems.append(Problem(file.path, file.line_of("published"), str(exc),
+                                    'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"'))
     continued_by: dict[int, list[int]] = {}
     for index, entry in enumerate(entries):
         if entry is None:

@@ -172,7 +172,7 @@ def _year_length(year: int) -> int:
     return 366 if calendar.isleap(year) else 365
 
 
-def _checked_date(partial: str, written: object) -> str:
+def checked_date(partial: str, written: object) -> str:
     try:
         _first_day(partial), _last_day(partial)
     except ValueError:
@@ -195,11 +195,11 @@ def parse_date(value: object) -> DateValue:
         value = str(value)
     text = " ".join(value.split()) if isinstance(value, str) else ""
     if re.fullmatch(_PARTIAL, text):
-        return DateValue(_checked_date(text, value), text)
+        return DateValue(checked_date(text, value), text)
     match = _DATE_SPAN.fullmatch(text) or _YEAR_SPAN.fullmatch(text)
     if match is None:
         raise ValueError(f"{_DATE_EXPECTED}, but received {value!r}")
-    start, end = _checked_date(match[1], value), _checked_date(match[2], value)
+    start, end = checked_date(match[1], value), checked_date(match[2], value)
     if _first_day(start) > _last_day(end):
         raise ValueError(f"the span {value!r} ends before it starts; write the earlier date first")
     return DateValue(start, end)

@@ -122,6 +122,19 @@ def test_impossible_values_are_located(tmp_path, value, message):
     assert message in found[0]
 
 
+@pytest.mark.parametrize("value, message", [
+    ('"2018-13"', "'published' is not a date: received '2018-13'"),  # the pattern: no month 13
+    ('"2018-02-30"', "'2018-02-30' is not a real date: months run 01-12 and days as far as "
+                     "the month has"),  # the calendar
+])
+def test_a_published_date_must_be_a_real_one(tmp_path, value, message):
+    beta = textwrap.dedent(TINY_ANNOTATIONS["documents/beta.yaml"]).replace(
+        "published: 2018", f"published: {value}")
+    found = errors(tmp_path, {"documents/beta.yaml": beta})
+    assert len(found) == 1 and found[0].startswith("annotations/documents/beta.yaml:5: error: ")
+    assert message in found[0] and 'hint: write "YYYY", "YYYY-MM" or "YYYY-MM-DD"' in found[0]
+
+
 @pytest.mark.parametrize("text", ["title: !!set {a}\n", "title: T\nsubtitle: !x [a]\n",
                                   "title: !!python/tuple [1]\n"])
 def test_tags_on_lists_and_maps_are_refused_like_tags_on_values(tmp_path, text):
