@@ -540,6 +540,19 @@ def _claim(entry: schema.ClaimEntry) -> Claim:
                  verdict, equivalent)
 
 
+def _citation_hint(cite: str, kinds: dict[str, str | None]) -> str:
+    """What the citation could have meant: the document's paragraphs, or a near document id
+    (on the error path only: it scans every paragraph id)."""
+    document = cite.partition(":")[0]
+    numbers = sorted(int(pid.rpartition(":")[2]) for pid in kinds
+                     if pid.partition(":")[0] == document)
+    if numbers:
+        return f"{document} has paragraphs {numbers[0]} to {numbers[-1]}"
+    documents = sorted({pid.partition(":")[0] for pid in kinds})
+    return spec.did_you_mean(document, documents) or (
+        f"no document has the id '{document}'; known: {', '.join(documents) or 'none yet'}")
+
+
 def _check_claim_overrides(file, entries, paragraphs, all_read: bool, problems) -> None:
     """Each value declared equivalent is valid, and (``all_read``) some body paragraph asserts
     it; a verdict is given on a claim that some body paragraph asserts.
@@ -600,8 +613,7 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
             if citable is False:
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"citation '{cite}' names no annotated paragraph",
-                                        "cite DOCUMENT-ID:PARA of a paragraph in "
-                                        "annotations/documents/"))
+                                        _citation_hint(cite, checked.kinds)))
             elif citable and checked.kinds[cite] not in (*schema.CITABLE_KINDS, None):
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"'{cite}' is a {checked.kinds[cite]} paragraph, which is "

@@ -57,7 +57,7 @@ def test_one_broken_finding_hides_nothing_in_the_others(tmp_path):
         "'shift' or 'gap', but received 'agreemnt'\n    hint: did you mean 'agreement'?",
         "annotations/findings.yaml:10: error: unknown theme 'warr'\n    hint: did you mean 'war'?",
         "annotations/findings.yaml:19: error: citation 'alpha:9' names no annotated paragraph\n"
-        "    hint: cite DOCUMENT-ID:PARA of a paragraph in annotations/documents/",
+        "    hint: alpha has paragraphs 1 to 3",
     ]
 
 

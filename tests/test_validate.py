@@ -166,8 +166,15 @@ def test_citation_of_unknown_paragraph_and_bad_form(tmp_path):
         "annotations/findings.yaml:7: error: 'cites' is not a citation: received 'nonsense'\n"
         "    hint: cite as DOCUMENT-ID:PARA, e.g. ramani-2016:12",
         "annotations/findings.yaml:7: error: citation 'alpha:9' names no annotated paragraph\n"
-        "    hint: cite DOCUMENT-ID:PARA of a paragraph in annotations/documents/",
+        "    hint: alpha has paragraphs 1 to 3",
     ]
+
+
+def test_a_citation_of_an_unknown_document_suggests_the_near_one(tmp_path):
+    findings = textwrap.dedent(TINY_ANNOTATIONS["findings.yaml"]).replace("alpha:2", "alpah:2")
+    assert errors(tmp_path, {"findings.yaml": findings}) == [
+        "annotations/findings.yaml:8: error: citation 'alpah:2' names no annotated paragraph\n"
+        "    hint: did you mean 'alpha'?"]
 
 
 def test_yaml_errors_in_one_file_do_not_hide_errors_in_another(tmp_path):
