@@ -147,3 +147,18 @@ def test_a_broken_template_is_a_located_error_not_a_traceback(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "templates/report.html.j2:5: error: template error: " in done.stderr
     assert not (tmp_path / "build" / "report.html").exists()
+
+
+def test_a_report_without_key_findings_says_so(tiny):
+    """An empty "Key findings" section reads like a broken report: it says why it is empty,
+    and the note on inferred metadata appears only where something was inferred."""
+    from reportgen.render import render_html, render_print_html
+
+    findings = tiny.annotations / "findings.yaml"
+    findings.write_text(re.sub(r"(?m)^ *key: true\n", "", findings.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    comparison, _ = check(tiny)
+    for page in (render_html(comparison, tiny.templates),
+                 render_print_html(comparison, tiny.templates)):
+        assert "No finding is marked as key." in page
+        assert "inferred from evidence outside the text" not in page
