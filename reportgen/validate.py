@@ -481,7 +481,7 @@ def _check_paragraph(file, index, entry, segment: Segment | None, segments, them
         problems.append(Problem(
             file.path, file.line_of(*where, "quote"),
             f"para {entry.para}: quote does not match the start of the paragraph "
-            f"(source lines {segment.line_start}-{segment.line_end}); {where_now}",
+            f"({_source_lines(segment)}); {where_now}",
             f"the paragraph starts: \"{suggest_quote(segment.text, 10)}\"; if the source "
             f"changed, run {project.command('reanchor')}",
         ))
@@ -538,6 +538,12 @@ def _claim(entry: schema.ClaimEntry) -> Claim:
                                    e.reason) for e in entry.equivalent)
     return Claim(entry.id, entry.label, entry.theme, entry.type, entry.description,
                  verdict, equivalent)
+
+
+def _source_lines(segment: Segment) -> str:
+    if segment.line_start == segment.line_end:
+        return f"source line {segment.line_start}"
+    return f"source lines {segment.line_start}-{segment.line_end}"
 
 
 def _citation_hint(cite: str, kinds: dict[str, str | None]) -> str:

@@ -91,7 +91,7 @@ def test_claim_value_of_the_wrong_type(tmp_path):
 def test_anchor_that_does_not_match_the_source(tmp_path):
     assert errors(tmp_path, alpha(quote="The second account")) == [
         "annotations/documents/alpha.yaml:11: error: para 2: quote does not match the start of the "
-        "paragraph (source lines 3-3); its quote is no longer in the source (orphan)\n"
+        "paragraph (source line 3); its quote is no longer in the source (orphan)\n"
         "    hint: the paragraph starts: \"The first account says the war began in 1999 and\"; if the "
         "source changed, run reportgen reanchor"
     ]
