@@ -74,8 +74,10 @@ def check(project: Project, cache=None):
     from .compare import compare
     from .load import load
     from .validate import validate
+    from .warm import warming
 
-    briefing, warnings = validate(load(project, cache))
+    with warming(project, cache):  # a large new corpus: its later half checked on a 2nd core
+        briefing, warnings = validate(load(project, cache))
     return compare(briefing), warnings
 
 

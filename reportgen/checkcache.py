@@ -2,10 +2,15 @@
 
 An analyst edits one annotation file of a large project and rebuilds: the
 other files are unchanged, so their parse (reportgen.load) and their checks
-(reportgen.validate) are taken from here instead of being redone. An entry is
-kept per file in the output folder's state folder (build/.reportgen/cache/),
-named after the file, and holds the hash of everything its result depends on
-(the stamp): an entry whose stamp differs is simply recomputed.
+(reportgen.validate) are taken from here instead of being redone. Each entry
+is named after its kind and file, and holds the hash of everything its result
+depends on (the stamp): an entry whose stamp differs is simply recomputed.
+
+The entries are kept in one pack file in the output folder's state folder
+(build/.reportgen/cache/entries.pack), records one after the other: a cold
+build of 700 files wrote them in 0.02 s, where a file per entry took 0.5 s.
+A save writes a new pack beside the old one and renames it over it: the new
+entries, and the old ones still used copied as they are (never unpickled).
 
 Entries are pickles, and unpickling runs code: a project folder may come from
 someone else, build folder and all. So each entry is signed (HMAC-SHA256) with
@@ -35,6 +40,11 @@ from pathlib import Path
 
 KEY_BYTES = 32
 _DIGEST = hashlib.sha256().digest_size
+PACK_NAME = "entries.pack"
+_MAGIC = b"reportgen check cache 1\n"
+# A record: the entry's name (a digest), the body's length, then the body: its
+# signature, its stamp and the pickled value (the signature covers the last two).
+_HEAD = _DIGEST + 8
 
 
 def user_key() -> bytes | None:
@@ -73,18 +83,26 @@ def stamp(*parts: str | bytes) -> bytes:
 
 
 class FileCache:
-    """Signed entries in ``folder``, one per (kind, name); see the module docstring.
+    """Signed entries in ``folder``'s pack, one per (kind, name); see the module docstring.
 
     ``get`` returns a cached value or None; ``put`` keeps a new value to be
-    written by ``save``, which also removes the entries this run did not ask for.
+    written by ``save``, which also drops the entries this run did not ask for.
     """
 
     def __init__(self, folder: Path, key: bytes, salt: str):
         self.folder = folder
         self.key = key
         self.salt = salt  # the code and libraries that made the values
-        self.used: set[str] = set()
-        self.pending: dict[str, tuple[bytes, object]] = {}
+        self.used: set[bytes] = set()
+        # new entries: values pickled when saved (they may still be completed until
+        # then), and bodies signed already (made by another process)
+        self.pending: dict[bytes, tuple[bytes, object]] = {}
+        self.signed: dict[bytes, bytes] = {}
+        # where each entry's body is: (file descriptor, offset, length); the pack's, and
+        # those another process is making now (see reportgen.warm)
+        self.index: dict[bytes, tuple[int, int, int]] = _open_pack(folder / PACK_NAME)
+        self.helper = None  # a reportgen.warm.Helper, while it makes entries for this run
+        self.kept: list = []
 
     @classmethod
     def at(cls, folder: Path, tool: str) -> FileCache | None:
@@ -98,31 +116,51 @@ class FileCache:
             return None
         return cls(folder, key, f"{tool} {sys.version}")
 
-    def _entry(self, kind: str, name: str) -> str:
-        entry = hashlib.sha256(f"{kind}\0{name}".encode("utf-8", "surrogatepass")).hexdigest()
+    @staticmethod
+    def entry_name(kind: str, name: str) -> bytes:
+        return hashlib.sha256(f"{kind}\0{name}".encode("utf-8", "surrogatepass")).digest()
+
+    def entry(self, kind: str, name: str) -> bytes:
+        """The name of the entry of (kind, name), counted as used by this run."""
+        entry = self.entry_name(kind, name)
         self.used.add(entry)
         return entry
 
+    def keep_open(self, file) -> None:
+        """Keep ``file`` (holding bodies the index points into) open until this cache goes."""
+        self.kept.append(file)
+
+    def _body(self, entry: bytes, size: int = -1) -> bytes | None:
+        """The entry's signed body, from another process or the pack (its first ``size``
+        bytes); None if there is none."""
+        if self.helper is not None:
+            self.helper.wait_for(entry)
+        body = self.signed.get(entry)
+        if body is None and entry in self.index:
+            fd, offset, length = self.index[entry]
+            try:
+                body = os.pread(fd, length if size < 0 else min(size, length), offset)
+            except OSError:
+                return None
+        return body if body is None or size < 0 else body[:size]
+
     def holds(self, kind: str, name: str, key: bytes) -> bool:
         """Whether the entry of (kind, name) was stamped ``key`` (kept then, not read)."""
-        try:
-            with open(self.folder / self._entry(kind, name), "rb") as handle:
-                return handle.read(2 * _DIGEST)[_DIGEST:] == key
-        except (OSError, ValueError):
-            return False
+        entry = self.entry(kind, name)
+        if entry in self.pending:
+            return self.pending[entry][0] == key
+        body = self._body(entry, 2 * _DIGEST)
+        return body is not None and body[_DIGEST:] == key
 
     def stamp(self, kind: str, name: str, *inputs: str | bytes) -> bytes:
         return stamp(self.salt, kind, name, *inputs)
 
     def get(self, kind: str, name: str, key: bytes):
         """The value put under ``key`` (a :meth:`stamp`) by an earlier run, or None."""
-        entry = self._entry(kind, name)
-        try:
-            with open(self.folder / entry, "rb") as handle:
-                data = handle.read()
-        except (OSError, ValueError):
+        body = self._body(self.entry(kind, name))
+        if body is None:
             return None
-        signature, signed = data[:_DIGEST], data[_DIGEST:]
+        signature, signed = body[:_DIGEST], memoryview(body)[_DIGEST:]
         if signed[:_DIGEST] != key or not hmac.compare_digest(
                 hmac.new(self.key, signed, hashlib.sha256).digest(), signature):
             return None  # stale, foreign or damaged: never unpickled
@@ -132,28 +170,85 @@ class FileCache:
             return None
 
     def put(self, kind: str, name: str, key: bytes, value) -> None:
-        self.pending[self._entry(kind, name)] = (key, value)
+        entry = self.entry(kind, name)
+        self.signed.pop(entry, None)
+        self.pending[entry] = (key, value)
+
+    def put_signed(self, entry: bytes, body: bytes) -> None:
+        """An entry made and signed by another process (see :meth:`signed_bodies`)."""
+        self.pending.pop(entry, None)
+        self.signed[entry] = body
+
+    def signed_bodies(self) -> dict[bytes, bytes]:
+        """The new entries, pickled and signed, by entry (the pending ones are now signed)."""
+        from .load import paused_gc  # pickling makes many small tuples, no cycles
+
+        with paused_gc():
+            for entry, (key, value) in list(self.pending.items()):
+                signed = key + _pickled(value)
+                self.signed[entry] = hmac.new(self.key, signed, hashlib.sha256).digest() \
+                    + signed
+                del self.pending[entry]
+        return self.signed
 
     def save(self) -> None:
         """Write the new entries and drop the unused ones; a failure only costs the cache."""
-        from .load import paused_gc  # pickling makes many small tuples, no cycles
-
         try:
-            with paused_gc():
-                self._write_pending()
-            for found in os.scandir(self.folder):
-                if found.name not in self.used:
+            if self.pending or self.signed or set(self.index) - self.used:
+                self.signed_bodies()
+                self._write_pack()
+            for found in os.scandir(self.folder):  # what older versions kept here
+                if found.name != PACK_NAME:
                     os.unlink(found.path)
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
         self.pending.clear()
+        self.signed.clear()
 
-    def _write_pending(self) -> None:
+    def _write_pack(self) -> None:
+        """The used entries, through a temporary file and a rename (a reader never sees
+        half a pack), a record at a time. Not flushed to disk: a pack cut short in a
+        power cut loses its damaged tail, and a damaged record fails its signature."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for entry, (key, value) in self.pending.items():
-            signed = key + _pickled(value)
-            signature = hmac.new(self.key, signed, hashlib.sha256).digest()
-            _write(self.folder / entry, signature + signed)
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC)
+                for entry in sorted(self.used):
+                    body = self._body(entry)
+                    if body is not None:
+                        handle.write(entry + len(body).to_bytes(8, "big"))
+                        handle.write(body)
+            os.replace(temporary, self.folder / PACK_NAME)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _open_pack(path: Path) -> dict[bytes, tuple[int, int, int]]:
+    """Where each entry's body is in the pack (descriptor, offset, length); a damaged
+    tail is left out. The descriptor stays open for this run: the pack a later save
+    renames over the path is another file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return {}
+    index: dict[bytes, tuple[int, int, int]] = {}
+    try:
+        size = os.fstat(fd).st_size
+        if os.pread(fd, len(_MAGIC), 0) != _MAGIC:
+            return {}
+        offset = len(_MAGIC)
+        while offset + _HEAD <= size:
+            head = os.pread(fd, _HEAD, offset)
+            length = int.from_bytes(head[_DIGEST:], "big")
+            if offset + _HEAD + length > size:
+                break  # cut short
+            index[head[:_DIGEST]] = (fd, offset + _HEAD, length)
+            offset += _HEAD + length
+    except OSError:
+        pass
+    return index
 
 
 def _pickled(value) -> bytes:
@@ -183,19 +278,3 @@ def _constructor_fields(cls: type) -> tuple[str, ...] | None:
     if not all(f.init for f in fields):
         return None
     return tuple(f.name for f in fields)
-
-
-def _write(target: Path, data: bytes) -> None:
-    """Through a temporary file and a rename, so a reader never sees half an entry.
-
-    Not flushed to disk: an entry lost in a power cut is recomputed, and a
-    truncated one fails its signature.
-    """
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -62,11 +62,14 @@ REQUIRED_FILES = ("briefing", "themes")
 OPTIONAL_FILES = ("claims", "findings")
 
 
-def load(project: Project, cache: FileCache | None = None) -> Loaded:
+def load(project: Project, cache: FileCache | None = None,
+         documents: list[Path] | None = None, each=None) -> Loaded:
     """Read every input of ``project``; unreadable files become problems.
 
     ``cache``: what earlier runs made of each file (reportgen.checkcache), used
     while the file is unchanged; what this run makes is put there to be saved.
+    ``documents``: only these document annotation files, and ``each(file)`` called
+    as each is parsed (reportgen.warm's helper, which sends them on at once).
     """
     loaded = Loaded(project)
     if not project.annotations.is_dir():
@@ -74,7 +77,7 @@ def load(project: Project, cache: FileCache | None = None) -> Loaded:
             display_path(project.annotations), None, "annotations folder not found",
             "pass --annotations DIR, or run reportgen in a folder that has annotations/",
         )])
-    shown = _Shown()
+    shown = Shown()
     loaded.first_in_process = not _parsed
     loaded.cache = cache
     read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache)
@@ -86,10 +89,12 @@ def load(project: Project, cache: FileCache | None = None) -> Loaded:
             elif name in REQUIRED_FILES:
                 loaded.problems.append(Problem(display_path(path), None, "file not found",
                                                f"create {name}.yaml; see annotations/README.md"))
-        for path in project.document_files():
+        for path in project.document_files() if documents is None else documents:
             document = read(path, shown(path))
             if document is not None:
                 loaded.documents.append(document)
+                if each is not None:
+                    each(document)
             else:  # remembered so that its source is not also called unannotated
                 loaded.unreadable[shown(path)] = _text_or_empty(path)
         for path in project.source_files():
@@ -127,7 +132,7 @@ def paused_gc(freeze: bool = False):
             gc.enable()
 
 
-class _Shown:
+class Shown:
     """display_path() of many files in few folders, each folder resolved once.
 
     A file that is itself a link is resolved in full, as display_path does.

@@ -43,20 +43,13 @@ def validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
 def _validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     problems = list(loaded.problems)
     briefing = _parse(loaded.briefing, schema.BriefingFile, problems)
-    themes = _parse(loaded.themes, schema.ThemesFile, problems)
-    claims = _parse(loaded.claims, schema.ClaimsFile, problems)
     findings = _parse(loaded.findings, schema.FindingsFile, problems)
-
-    theme_ids = _known_ids(loaded.themes, themes, "themes", problems) if themes else None
+    themes, claims, theme_ids, claim_ids, claim_types = _declared(loaded, problems)
     claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
-    claim_ids = _known_ids(loaded.claims, claims, "claims", problems) if claims else (
-        None if (loaded.project.annotations / "claims.yaml").exists() else set())  # None:
-    # there but unreadable (reported): assertions of its claims are not reported again
     for index, claim in enumerate(claims.claims or [] if claims else []):
         if claim is not None:
             _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"),
                    problems)
-    claim_types = {c.id: c.type for c in claim_list if c.id is not None and c.type is not None}
 
     checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
     finding_list = _check_findings(loaded.findings, findings, theme_ids, checked, problems)
@@ -80,6 +73,40 @@ def _validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
         findings=tuple(finding_list),
         paragraphs=checked.paragraphs,
     ), [p for p in problems if p.severity == "warning"]
+
+
+def check_each_document(loaded: Loaded) -> None:
+    """Check each document of ``loaded`` on its own and put what is found in its
+    cache: what a helper process does for its share of a large corpus
+    (reportgen.warm). What lies between documents (duplicate ids, citations,
+    sources without a file) is left to :func:`validate`, which finds these checks
+    in the cache; a quotation not found among these documents' paragraphs is
+    looked for again there, among all of them."""
+    with paused_gc():
+        problems: list[Problem] = []
+        _, claims, theme_ids, claim_ids, claim_types = _declared(loaded, problems)
+        checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
+        quoting = _quoting(checked, False, problems)
+        _check_quotes_of_documents(loaded, quoting, checked, claims)
+
+
+def check_document_schema(file: YamlFile) -> None:
+    """A document file checked against its schema now (kept with the file, where
+    :func:`validate` finds it done): what reportgen.warm's helper does as it parses."""
+    _parse(file, schema.DocumentFile, [])
+
+
+def _declared(loaded: Loaded, problems: list[Problem]):
+    """The themes and claims files as parsed, and the ids and claim types they declare
+    (None: unreadable, reported; references to them are not reported again)."""
+    themes = _parse(loaded.themes, schema.ThemesFile, problems)
+    claims = _parse(loaded.claims, schema.ClaimsFile, problems)
+    theme_ids = _known_ids(loaded.themes, themes, "themes", problems) if themes else None
+    claim_ids = _known_ids(loaded.claims, claims, "claims", problems) if claims else (
+        None if (loaded.project.annotations / "claims.yaml").exists() else set())
+    claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
+    claim_types = {c.id: c.type for c in claim_list if c.id is not None and c.type is not None}
+    return themes, claims, theme_ids, claim_ids, claim_types
 
 
 # -- schema ------------------------------------------------------------------
@@ -713,11 +740,31 @@ def check_quotations(loaded: Loaded, findings_parsed, findings: list[Finding], c
     there is a warning (an error with --strict). Returns the findings with their
     quotations' checks, which the report shows.
     """
+    quoting = _quoting(checked, all_read, problems)
+    _check_quotes_of_documents(loaded, quoting, checked, claims_parsed)
+    if claims_parsed is not None and loaded.claims is not None:
+        _check_claim_quotes(quoting, loaded.claims, claims_parsed.claims or [], checked)
+    if findings_parsed is None or not findings_parsed.findings:
+        return findings
+    indices = [i for i, entry in enumerate(findings_parsed.findings) if entry is not None]
+    return [_check_finding_quotes(quoting, loaded.findings, index, finding)
+            for index, finding in zip(indices, findings)]
+
+
+def _quoting(checked: _Checked, complete: bool, problems: list[Problem]) -> _Quoting:
+    """Quotations looked for in the checked paragraphs' texts (continuations joined to
+    their heads); ``complete``: every document was read."""
     heads = {pid: p for pid, p in checked.paragraphs.items() if p.continues is None}
     markdown = {d.id for d in checked.documents if d.format == "markdown"}
-    quoting = _Quoting(quotes.Corpus({pid: (p.full_text, p.document in markdown)
-                                      for pid, p in heads.items()}),
-                       heads, all_read, problems)
+    return _Quoting(quotes.Corpus({pid: (p.full_text, p.document in markdown)
+                                   for pid, p in heads.items()}), heads, complete, problems)
+
+
+def _check_quotes_of_documents(loaded: Loaded, quoting: _Quoting, checked: _Checked,
+                               claims_parsed) -> None:
+    """The quotations in each document's notes, evidence and text values, unless all were
+    found before in paragraphs that are unchanged (a note naming another document's
+    paragraphs depends on them too: see _DocumentCheck.quotes_found_with)."""
     files = {file.path: file for file in loaded.documents}
     claims = [c for c in (claims_parsed.claims or []) if c is not None] if claims_parsed else []
     texts = {c.id for c in claims if c.type == "text"}
@@ -734,13 +781,6 @@ def check_quotations(loaded: Loaded, findings_parsed, findings: list[Finding], c
             if loaded.cache is not None and found_with != record.quotes_found_with:
                 record.quotes_found_with = found_with
                 loaded.cache.put("check", file.path, stamp, record)
-    if claims_parsed is not None and loaded.claims is not None:
-        _check_claim_quotes(quoting, loaded.claims, claims_parsed.claims or [], checked)
-    if findings_parsed is None or not findings_parsed.findings:
-        return findings
-    indices = [i for i, entry in enumerate(findings_parsed.findings) if entry is not None]
-    return [_check_finding_quotes(quoting, loaded.findings, index, finding)
-            for index, finding in zip(indices, findings)]
 
 
 def _check_finding_quotes(quoting: _Quoting, file, index: int, finding: Finding) -> Finding:

@@ -8,7 +8,7 @@ import pytest
 from conftest import write_project
 from reportgen import load as loading
 from reportgen.build import build, check, tool_stamp
-from reportgen.checkcache import FileCache, user_key
+from reportgen.checkcache import PACK_NAME, FileCache, user_key
 from reportgen.errors import ReportgenError
 
 PREVIEW = ("html", "json")
@@ -26,6 +26,22 @@ def own_cache_home(tmp_path, monkeypatch):
 
 def cache_folder(project):
     return project.output / ".reportgen" / "cache"
+
+
+def pack(project):
+    return cache_folder(project) / PACK_NAME
+
+
+def entries(project) -> dict:
+    """The pack's records: where each entry's body is, by entry."""
+    return FileCache.at(cache_folder(project), TOOL).index
+
+
+def bodies(project) -> dict:
+    """The pack's records: each entry's body, by entry."""
+    data = pack(project).read_bytes()
+    return {entry: data[offset:offset + length]
+            for entry, (_, offset, length) in entries(project).items()}
 
 
 def edit(path, old, new):
@@ -82,14 +98,18 @@ def names(paths):
 def test_a_rebuild_parses_and_checks_only_the_file_that_changed(tmp_path, monkeypatch):
     project = write_project(tmp_path)
     build(project, PREVIEW)
-    assert len(os.listdir(cache_folder(project))) == 2 * 2 + 4  # documents twice, others once
+    assert os.listdir(cache_folder(project)) == [PACK_NAME]  # one file holds every entry
+    before = bodies(project)
+    assert len(before) == 2 * 2 + 4  # documents twice, others once
     edit(project.annotations / "documents" / "beta.yaml", "A closing line.", "A closing line")
     counting = Counting(monkeypatch)
     loading._parsed.clear()
     build(project, PREVIEW)
     assert names(counting.parsed) == ["beta.yaml"]
     assert names(counting.checked) == ["beta.yaml"]
-    assert len(os.listdir(cache_folder(project))) == 8  # the old entry of beta replaced
+    after = bodies(project)
+    assert set(after) == set(before)  # beta's two entries replaced, the others kept as they were
+    assert len([entry for entry in after if after[entry] != before[entry]]) == 2
 
 
 def test_errors_from_the_cache_are_the_errors_of_a_fresh_check(tmp_path):
@@ -159,18 +179,19 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_rebuilt(tmp_path, monkeypatch
     project = write_project(tmp_path)
     build(project, PREVIEW)
     expected = (project.output / "report.json").read_bytes()
-    entries = sorted(cache_folder(project).iterdir())
-    for entry in entries:
-        data = entry.read_bytes()
-        if damage == "flip":
-            entry.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
-        elif damage == "truncate":
-            entry.write_bytes(data[: len(data) // 2])
-        elif damage == "empty":
-            entry.write_bytes(b"")
-        elif damage == "folder":
-            entry.unlink()
-            entry.mkdir()
+    data = bytearray(pack(project).read_bytes())
+    if damage == "flip":  # a bit of each record's last byte
+        for _, offset, length in entries(project).values():
+            data[offset + length - 1] ^= 1
+        pack(project).write_bytes(data)
+    elif damage == "truncate":  # cut inside the first record
+        first = min(offset for _, offset, _ in entries(project).values())
+        pack(project).write_bytes(data[:first + 10])
+    elif damage == "empty":
+        pack(project).write_bytes(b"")
+    elif damage == "folder":
+        pack(project).unlink()
+        pack(project).mkdir()
     if damage == "foreign-key":  # entries another user signed: same stamps, another key
         (tmp_path / "user-cache" / "reportgen" / "cache-key").write_bytes(os.urandom(32))
     counting = Counting(monkeypatch)
@@ -182,6 +203,21 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_rebuilt(tmp_path, monkeypatch
     loading._parsed.clear()
     build(project, PREVIEW, force=True)  # the entries were written again, and now serve
     assert counting.parsed == [] or damage == "folder"
+
+
+def test_a_pack_cut_short_keeps_its_whole_records(tmp_path, monkeypatch):
+    """A power cut while the pack was written: the records before the cut still serve."""
+    project = write_project(tmp_path)
+    build(project, PREVIEW)
+    records = sorted(offset for _, offset, _ in entries(project).values())
+    cut = records[3] + 5  # inside the fourth record
+    pack(project).write_bytes(pack(project).read_bytes()[:cut])
+    assert sorted(offset for _, offset, _ in entries(project).values()) == records[:3]
+    counting = Counting(monkeypatch)
+    loading._parsed.clear()
+    build(project, PREVIEW, force=True)
+    assert len(counting.parsed) + len(counting.checked) == 8 - 3  # the rest made again
+    assert len(entries(project)) == 8
 
 
 def test_an_entry_signed_with_another_key_is_never_unpickled(tmp_path):
@@ -198,10 +234,10 @@ def test_an_entry_signed_with_another_key_is_never_unpickled(tmp_path):
 
     stranger = FileCache(folder, b"k" * 32, cache.salt)
     themes = project.annotations / "themes.yaml"
-    shown = loading._Shown()(themes)  # the name load gives it
+    shown = loading.Shown()(themes)  # the name load gives it
     stamp = stranger.stamp("yaml", shown, themes.read_text(encoding="utf-8"))
     stranger.put("yaml", shown, stamp, Payload())
-    stranger.used = {entry.name for entry in folder.iterdir()}  # nothing pruned
+    stranger.used = set(stranger.index)  # nothing pruned
     stranger.save()
     assert outcome(project, FileCache.at(folder, TOOL))[0] == "ok"
     assert not marker.exists()
@@ -232,10 +268,10 @@ def test_unused_entries_are_pruned_and_a_failed_build_writes_no_cache(tmp_path):
     assert not project.output.exists()
     edit(project.annotations / "documents/beta.yaml", "value: twenty", "value: 2001")
     build(project, PREVIEW)
-    before = set(os.listdir(cache_folder(project)))
+    before = set(entries(project))
     (project.annotations / "findings.yaml").unlink()
     build(project, PREVIEW)
-    after = set(os.listdir(cache_folder(project)))
+    after = set(entries(project))
     assert len(after) == len(before) - 1 and after < before
 
 

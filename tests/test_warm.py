@@ -1,0 +1,147 @@
+"""A cold build of a large corpus shares its check with a helper process
+(reportgen.warm); whatever the helper does, the result is a single process's."""
+
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from reportgen import load as loading
+from reportgen import validate, warm
+from reportgen.build import build
+from reportgen.errors import ReportgenError
+from reportgen.project import Project
+
+PREVIEW = ("html", "json")
+
+
+@pytest.fixture(autouse=True)
+def own_cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    loading._parsed.clear()
+    yield
+    loading._parsed.clear()
+
+
+def bundled_copy(folder):
+    """The bundled corpus (five documents), in a folder of its own."""
+    for part in ("annotations", "seeds"):
+        shutil.copytree(ROOT / part, folder / part)
+    return Project.at(folder, output=folder / "build")
+
+
+def parsed_here(monkeypatch) -> list[str]:
+    """The document files this process parses (a helper's parses are its own)."""
+    parsed = []
+    real = loading.load_yaml
+
+    def parse(text, path):
+        parsed.append(os.path.basename(path))
+        return real(text, path)
+    monkeypatch.setattr(loading, "load_yaml", parse)
+    return parsed
+
+
+def said(problems, folder) -> list[str]:
+    """The problems as the user reads them, the project's folder left out."""
+    return [f"{p.path}:{p.line}: {p.severity}: {p.message} | {p.hint}".replace(f"/{folder}/", "/")
+            for p in problems]
+
+
+def documents(project) -> list[str]:
+    return sorted(p.name for p in project.document_files())
+
+
+def documents_parsed(project, parsed) -> list[str]:
+    return [name for name in parsed if name in documents(project)]
+
+
+def outputs(project) -> dict:
+    return {name: (project.output / name).read_bytes() for name in ("report.html", "report.json")}
+
+
+def single_process(tmp_path, monkeypatch, name, edit=None):
+    """The same corpus built by one process, no helper: what every other build must equal."""
+    project = bundled_copy(tmp_path / name)
+    if edit:
+        edit(project)
+    with monkeypatch.context() as patched:
+        patched.setattr(warm, "HELPER_BYTES", float("inf"))
+        try:
+            result = build(project, PREVIEW)
+        except ReportgenError as exc:
+            return project, exc.problems
+    return project, result.warnings
+
+
+def test_a_helper_checks_the_later_files_and_the_report_is_the_same(tmp_path, monkeypatch):
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    loading._parsed.clear()
+    parsed = parsed_here(monkeypatch)
+    result = build(project, PREVIEW)
+    assert 0 < len(mine := documents_parsed(project, parsed)) < 5
+    assert mine == sorted(mine) == documents(project)[:len(mine)]  # the rest: the helper's
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    parsed.clear()
+    loading._parsed.clear()
+    build(project, PREVIEW, force=True)  # what the helper made was kept in the cache
+    assert parsed == []
+
+
+def test_problems_in_the_helpers_files_are_reported_as_by_one_process(tmp_path, monkeypatch):
+    def damage(project):  # an error in the last document, a warning in the one before
+        last, before = sorted(project.document_files())[-2:]
+        text = last.read_text(encoding="utf-8")
+        last.write_text(text.replace("themes: [", "themes: [no-such-theme, ", 1), "utf-8")
+        text = before.read_text(encoding="utf-8")
+        before.write_text(text.replace("\nevidence: >-\n", "\nevidence: >-\n  It says "
+                                       "\"nothing of the kind\".\n", 1), "utf-8")
+    _, expected = single_process(tmp_path, monkeypatch, "alone", damage)
+    assert any("no-such-theme" in p.message for p in expected)
+    assert any("nothing of the kind" in p.message for p in expected), expected
+    project = bundled_copy(tmp_path / "shared")
+    damage(project)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    loading._parsed.clear()
+    with pytest.raises(ReportgenError) as failed:
+        build(project, PREVIEW)
+    assert said(failed.value.problems, "shared") == said(expected, "alone")
+    assert not project.output.exists()
+
+
+def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    monkeypatch.setattr(validate, "check_each_document", lambda loaded: os._exit(3))
+    loading._parsed.clear()
+    parsed = parsed_here(monkeypatch)
+    result = build(project, PREVIEW)
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    mine = documents_parsed(project, parsed)
+    assert mine == documents(project)[:len(mine)] != documents(project)  # its parses came
+
+
+def test_no_helper_for_a_small_corpus_or_a_warm_cache(tmp_path, monkeypatch):
+    project = bundled_copy(tmp_path / "shared")
+    started = []
+    real = warm.Helper.__init__
+
+    def helper(self, *args):
+        started.append(args[2])
+        real(self, *args)
+    monkeypatch.setattr(warm.Helper, "__init__", helper)
+    build(project, PREVIEW)  # 0.2 MB: below HELPER_BYTES
+    assert started == []
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    build(project, PREVIEW, force=True)  # every file is in the cache already
+    assert started == []
+    (project.output / ".reportgen" / "cache" / "entries.pack").unlink()
+    build(project, PREVIEW, force=True)
+    assert len(started) == 1 and 0 < len(started[0]) < 5
+    assert [p.name for p in started[0]] == documents(project)[-len(started[0]):]  # the last
