@@ -19,8 +19,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from conftest import write_project
 from reportgen import serve as preview
 from reportgen.build import build
@@ -328,47 +326,39 @@ def test_serve_refuses_a_port_in_use(tmp_path, capsys):
     assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
-def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
+def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path, new_page):
     project = copy_project(tmp_path)
     briefing = project.annotations / "briefing.yaml"
-    with serving(project) as live, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(live.base + "/")
-            page.evaluate("window.__sameDocument = true")
+    with serving(project) as live:
+        page = new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(live.base + "/")
+        page.evaluate("window.__sameDocument = true")
 
-            set_title(project, "Reloaded by itself")
-            page.wait_for_function(
-                "() => document.querySelector('h1').textContent.includes('Reloaded by itself')",
-                timeout=DEADLINE * 1000)
-            assert page.evaluate("window.__sameDocument") is None  # a real reload
-            page.evaluate("window.__sameDocument = true")
+        set_title(project, "Reloaded by itself")
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Reloaded by itself')",
+            timeout=DEADLINE * 1000)
+        assert page.evaluate("window.__sameDocument") is None  # a real reload
+        page.evaluate("window.__sameDocument = true")
 
-            good = briefing.read_bytes()
-            briefing.write_text("title: [broken\n", encoding="utf-8")
-            problems = page.locator("#reportgen-problems")
-            problems.wait_for(state="visible", timeout=DEADLINE * 1000)
-            assert f"{display_path(briefing)}:" in problems.inner_text()
-            assert "Reloaded by itself" in page.locator("h1").inner_text()  # last good report
-            assert page.evaluate("window.__sameDocument") is True  # overlaid, not reloaded
+        good = briefing.read_bytes()
+        briefing.write_text("title: [broken\n", encoding="utf-8")
+        problems = page.locator("#reportgen-problems")
+        problems.wait_for(state="visible", timeout=DEADLINE * 1000)
+        assert f"{display_path(briefing)}:" in problems.inner_text()
+        assert "Reloaded by itself" in page.locator("h1").inner_text()  # last good report
+        assert page.evaluate("window.__sameDocument") is True  # overlaid, not reloaded
 
-            briefing.write_bytes(good)
-            set_title(project, "Fixed again")
-            page.wait_for_function(
-                "() => document.querySelector('h1').textContent.includes('Fixed again')",
-                timeout=DEADLINE * 1000)
-            assert not problems.is_visible()
-            assert errors == []
-        finally:
-            browser.close()
+        briefing.write_bytes(good)
+        set_title(project, "Fixed again")
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Fixed again')",
+            timeout=DEADLINE * 1000)
+        assert not problems.is_visible()
+        assert errors == []
 
 
 # --- serve under abuse --------------------------------------------------------------
