@@ -130,6 +130,15 @@ def tiny(tmp_path) -> Project:
     return write_project(tmp_path)
 
 
+def bundled_copy(root: Path, templates: bool = False) -> Project:
+    """The bundled project's annotations and seeds copied under ``root``, to change freely;
+    with ``templates`` its templates too, out of reach of edits made to the checkout's
+    templates while the tests run."""
+    for part in ("annotations", "seeds", "templates") if templates else ("annotations", "seeds"):
+        shutil.copytree(ROOT / part, root / part)
+    return Project.at(root)
+
+
 # -- the HTML report's reader: headless Chromium ------------------------------
 
 @pytest.fixture(scope="session")

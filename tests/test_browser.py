@@ -398,20 +398,16 @@ def test_timeline_year_labels_never_run_together_on_a_phone(visit):
 
 
 def test_the_heatmap_fits_a_phone_with_a_column_per_document(visit, tmp_path_factory, browser):
-    import shutil
-
-    from conftest import ROOT
+    from conftest import bundled_copy
     from reportgen.build import build
-    from reportgen.project import Project
 
     root = tmp_path_factory.mktemp("columns-document")
-    shutil.copytree(ROOT / "annotations", root / "annotations")
-    shutil.copytree(ROOT / "seeds", root / "seeds")
+    project = bundled_copy(root)
     briefing = root / "annotations" / "briefing.yaml"
     text = briefing.read_text(encoding="utf-8")
     assert "columns: year" in text
     briefing.write_text(text.replace("columns: year", "columns: document"), encoding="utf-8")
-    build(Project.at(root), ("html",))
+    build(project, ("html",))
     v = Visit(browser, (root / "build" / "report.html").resolve().as_uri(), PHONE)
     try:
         heatmap = v.page.locator("table.heatmap").bounding_box()

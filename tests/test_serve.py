@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 import socket
 import threading
 import time
@@ -19,11 +18,11 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import write_project
+from conftest import bundled_copy, write_project
 from reportgen import serve as preview
 from reportgen.build import build
 from reportgen.errors import display_path
-from reportgen.load import PACKAGE_ROOT, Project
+from reportgen.load import Project
 
 DEADLINE = 10.0  # seconds any one change may take to show
 
@@ -31,11 +30,8 @@ DEADLINE = 10.0  # seconds any one change may take to show
 # --- helpers ------------------------------------------------------------------
 
 def copy_project(root: Path) -> Project:
-    """The bundled project under ``root``: templates too, so that edits made to the
-    checkout's templates while the tests run cannot reach them."""
-    for part in ("seeds", "annotations", "templates"):
-        shutil.copytree(PACKAGE_ROOT / part, root / part)
-    return Project.at(root)
+    """The bundled project under ``root``, with its own templates (conftest.bundled_copy)."""
+    return bundled_copy(root, templates=True)
 
 
 def free_port() -> int:
