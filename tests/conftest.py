@@ -134,7 +134,7 @@ def bundled_copy(root: Path, templates: bool = False) -> Project:
     """The bundled project's annotations and seeds copied under ``root``, to change freely;
     with ``templates`` its templates too, out of reach of edits made to the checkout's
     templates while the tests run."""
-    for part in ("annotations", "seeds", "templates") if templates else ("annotations", "seeds"):
+    for part in ("annotations", "seeds") + (("templates",) if templates else ()):
         shutil.copytree(ROOT / part, root / part)
     return Project.at(root)
 
@@ -143,8 +143,8 @@ def bundled_copy(root: Path, templates: bool = False) -> Project:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, launched once for the whole session (tests/browser_support.py);
-    each test opens its own context or page, so no state passes between tests."""
+    """Debian's Chromium, launched once for the whole session (tests/browser_support.py).
+    Tests open their own contexts or pages (new_page), so none sees another's state."""
     reason = browser_support.missing()
     if reason:
         pytest.skip(reason)
