@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled briefing built once per session, tiny throwaway
-projects, and reportgen installed from a wheel in a fresh virtual environment."""
+projects, headless Chromium launched once per session, and reportgen installed from
+a wheel in a fresh virtual environment."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import errno
 import textwrap
 from pathlib import Path
 
+import browser_support
 import pytest
 
 from reportgen.build import build
@@ -126,6 +128,44 @@ def write_project(root: Path, annotations: dict[str, str] | None = None,
 @pytest.fixture
 def tiny(tmp_path) -> Project:
     return write_project(tmp_path)
+
+
+def bundled_copy(root: Path, templates: bool = False) -> Project:
+    """The bundled project's annotations and seeds copied under ``root``, to change freely;
+    with ``templates`` its templates too, out of reach of edits made to the checkout's
+    templates while the tests run."""
+    for part in ("annotations", "seeds") + (("templates",) if templates else ()):
+        shutil.copytree(ROOT / part, root / part)
+    return Project.at(root)
+
+
+# -- the HTML report's reader: headless Chromium ------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, launched once for the whole session (tests/browser_support.py).
+    Tests open their own contexts or pages (new_page), so none sees another's state."""
+    reason = browser_support.missing()
+    if reason:
+        pytest.skip(reason)
+    with browser_support.launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens pages on the shared browser, each in a fresh context (``new_page(viewport=...)``);
+    they are closed after the test, whether it passed or not."""
+    opened = []
+
+    def open_(**options):
+        page = browser.new_page(**options)
+        opened.append(page)
+        return page
+
+    yield open_
+    for page in opened:
+        page.close()
 
 
 # -- the package as a user installs it ---------------------------------------

@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from browser_support import launched, missing
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -27,8 +27,6 @@ from reportgen.build import build  # noqa: E402
 from reportgen.load import Project  # noqa: E402
 
 OUT = HERE / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LIMIT = 300_000  # bytes per picture
 
 # (file name, viewport, where to scroll: a fragment or None for the top, filters)
@@ -76,9 +74,7 @@ def save_small(image: Image.Image, path: Path) -> None:
 
 def html_shots(report: Path) -> list[Path]:
     written = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
+    with launched() as browser:
         for name, (width, height), fragment, query in HTML_SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(report.as_uri() + query)
@@ -90,7 +86,6 @@ def html_shots(report: Path) -> list[Path]:
             save_small(Image.open(path), path)
             written.append(path)
             page.close()
-        browser.close()
     return written
 
 
@@ -115,6 +110,9 @@ def main() -> int:
     options.add_argument("--from", dest="source", type=Path, metavar="DIR",
                          help="an existing build folder holding report.html and report.pdf")
     args = options.parse_args()
+    if missing():
+        print(missing(), file=sys.stderr)
+        return 1
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         folder = args.source

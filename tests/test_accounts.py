@@ -14,14 +14,10 @@ import subprocess
 import textwrap
 
 import pytest
-from playwright.sync_api import sync_playwright
+from browser_support import DESKTOP
 
 from conftest import TINY_ANNOTATIONS, write_project
 from reportgen.build import build
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # What an empty field must never leave behind, in text with spacing collapsed.
 ARTEFACTS = {
@@ -90,17 +86,14 @@ def test_the_pdf_has_no_artefacts_of_empty_fields_and_names_every_document(built
     assert authors == ["Unattributed"]  # gamma's, as written; the empty ones leave no ", "
 
 
-def test_the_html_has_no_artefacts_of_empty_fields_and_unique_headers(built):
+def test_the_html_has_no_artefacts_of_empty_fields_and_unique_headers(built, new_page):
     mode, out = built
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto((out / "report.html").resolve().as_uri())
-        text = page.inner_text("body")
-        headers = page.locator("#theme-war table.grid thead th").all_inner_texts()
-        options = page.locator("#filter-account option").all_inner_texts()
-        refs = page.locator("#theme-war .para .ref").all_inner_texts()
-        browser.close()
+    page = new_page(viewport=DESKTOP)
+    page.goto((out / "report.html").resolve().as_uri())
+    text = page.inner_text("body")
+    headers = page.locator("#theme-war table.grid thead th").all_inner_texts()
+    options = page.locator("#filter-account option").all_inner_texts()
+    refs = page.locator("#theme-war .para .ref").all_inner_texts()
     assert artefacts(text) == []
     assert artefacts(" | ".join(options)) == []
     assert refs == list(REFERENCES)

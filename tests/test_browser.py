@@ -10,25 +10,9 @@ report.json (the same content, machine-readable), not from the HTML under test.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE = Path(__file__).parent / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+from browser_support import AXE, DESKTOP, PHONE
 
 
 @pytest.fixture(scope="module")
@@ -414,20 +398,16 @@ def test_timeline_year_labels_never_run_together_on_a_phone(visit):
 
 
 def test_the_heatmap_fits_a_phone_with_a_column_per_document(visit, tmp_path_factory, browser):
-    import shutil
-
-    from conftest import ROOT
+    from conftest import bundled_copy
     from reportgen.build import build
-    from reportgen.project import Project
 
     root = tmp_path_factory.mktemp("columns-document")
-    shutil.copytree(ROOT / "annotations", root / "annotations")
-    shutil.copytree(ROOT / "seeds", root / "seeds")
+    project = bundled_copy(root)
     briefing = root / "annotations" / "briefing.yaml"
     text = briefing.read_text(encoding="utf-8")
     assert "columns: year" in text
     briefing.write_text(text.replace("columns: year", "columns: document"), encoding="utf-8")
-    build(Project.at(root), ("html",))
+    build(project, ("html",))
     v = Visit(browser, (root / "build" / "report.html").resolve().as_uri(), PHONE)
     try:
         heatmap = v.page.locator("table.heatmap").bounding_box()

@@ -20,9 +20,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from browser_support import DESKTOP
 from conftest import write_project
-from playwright.sync_api import sync_playwright
-from test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
 from reportgen.build import build
 from reportgen.markup import markdown_block, markdown_inline
@@ -187,14 +186,6 @@ def hostile(tmp_path_factory, beacon):
     with WeasyPrintLog() as log:
         build(project)
     return project, log.messages
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # Every attribute that can hold a URL, and the schemes none of them may carry.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_project
+from conftest import ROOT, bundled_copy, write_project
 from reportgen import build as building
 from reportgen.build import build
 from reportgen.errors import ReportgenError
@@ -185,8 +185,7 @@ def test_changes_since_the_last_build_are_reported_and_kept(project):
 
 
 def test_a_build_killed_while_making_the_pdf_leaves_the_previous_outputs(tmp_path, bundled_build):
-    for part in ("seeds", "annotations"):
-        shutil.copytree(ROOT / part, tmp_path / part)
+    bundled_copy(tmp_path)
     out = tmp_path / "build"
     out.mkdir()
     for name in ("report.html", "report.json", "report.pdf"):

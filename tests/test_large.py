@@ -19,9 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_support import AXE, DESKTOP
 from conftest import ROOT
-from playwright.sync_api import sync_playwright
-from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from test_hostile import (ELEMENTS_THAT_LOAD, FIND_UNSAFE, beacon,  # noqa: F401 - fixture
                           hostile_project, open_report)
 
@@ -46,14 +45,6 @@ def large(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def report(large) -> dict:
     return json.loads((large / "report.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -285,10 +276,10 @@ def drawn_on_demand(tmp_path_factory) -> Path:
     return out / "report.html"
 
 
-def test_drawn_on_demand_the_report_has_the_same_markup(browser, bundled_build, drawn_on_demand):
+def test_drawn_on_demand_the_report_has_the_same_markup(new_page, bundled_build, drawn_on_demand):
     pages = []
     for path in (bundled_build / "report.html", drawn_on_demand):
-        page = browser.new_page(viewport=DESKTOP)
+        page = new_page(viewport=DESKTOP)
         page.goto(path.resolve().as_uri())
         pages.append(page)
     static, lazy = pages
@@ -301,8 +292,6 @@ def test_drawn_on_demand_the_report_has_the_same_markup(browser, bundled_build, 
             static.eval_on_selector(f"#{part}", CANONICAL), part
         assert lazy.eval_on_selector(f"#{part}", SHOWN_TEXT) == \
             static.eval_on_selector(f"#{part}", "e => e.innerText"), part
-    for page in pages:
-        page.close()
 
 
 def test_a_hostile_report_drawn_on_demand_stays_inert(browser, beacon, tmp_path):  # noqa: F811

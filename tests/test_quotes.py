@@ -5,10 +5,11 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
-from conftest import write_project
+from conftest import TINY_ANNOTATIONS, write_project
 from reportgen.build import build, check
 from reportgen.errors import ReportgenError
 from reportgen.quotes import Corpus, quotations, searchable, whole
@@ -32,32 +33,13 @@ def findings(summary: str, cites: str = "[alpha:2, beta:1]", title: str = "Dates
 
 
 def alpha(note: str = "''", value: str = "") -> dict:
-    """alpha.yaml: paragraph 2 asserts a text value on line 14 (else a year) and has a note
-    on line 15; paragraph 4 is a caption."""
+    """The tiny project's alpha.yaml, where paragraph 2 asserts a text value on line 14 (else
+    its year) and has a note on line 15, and a caption is added as paragraph 4."""
     claim = f"{{claim: war-how, value: {value}}}" if value else "{claim: war-began, value: 1999}"
-    return {"documents/alpha.yaml": f"""\
-        id: alpha
-        source: a.txt
-        title: First account
-        author: Ann Author
-        published: "2016-05"
-        paragraphs:
-          - para: 1
-            quote: Alpha heading
-            kind: heading
-          - para: 2
-            quote: The first account says
-            themes: [war]
-            claims:
-              - {claim}
-            note: {note}
-          - para: 3
-            quote: It also mentions
-            themes: [drugs]
-          - para: 4
-            quote: "Photo:"
-            kind: caption
-        """}
+    tiny = textwrap.dedent(TINY_ANNOTATIONS["documents/alpha.yaml"])
+    text = tiny.replace("      - {claim: war-began, value: 1999}\n",
+                        f"      - {claim}\n    note: {note}\n")
+    return {"documents/alpha.yaml": text + '  - para: 4\n    quote: "Photo:"\n    kind: caption\n'}
 
 
 CLAIMS = {"claims.yaml": """\
@@ -255,7 +237,7 @@ def test_claim_reasons_and_evidence_are_checked_against_their_texts(tmp_path):
     """
     evidence = alpha(value="'ended badly'")["documents/alpha.yaml"].replace(
         'published: "2016-05"',
-        'published: "2016-05"\n        evidence: Dated by "the war of 2003".')
+        'published: "2016-05"\nevidence: Dated by "the war of 2003".')
     assert warnings_of(tmp_path, {"claims.yaml": claims, "documents/alpha.yaml": evidence}) == [
         "annotations/documents/alpha.yaml:6: warning: evidence: quotation \"the war of 2003\" is "
         "not in this document's text\n"

@@ -8,10 +8,8 @@ the report rendered from nothing; and the edit must show.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import ROOT
+from conftest import bundled_copy
 
 from reportgen import render
 from reportgen.build import check
@@ -41,9 +39,7 @@ EDITS = [
 
 @pytest.fixture
 def project(tmp_path) -> Project:
-    for part in ("annotations", "seeds"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    return Project.at(tmp_path)
+    return bundled_copy(tmp_path)
 
 
 def rendered(project: Project, reuse: bool) -> str:

@@ -6,20 +6,17 @@ paragraphs keep their order and an orphan is never attached to a look-alike.
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, fill, write_project
+from conftest import bundled_copy, fill, write_project
 from reportgen import files
 from reportgen.build import check
 from reportgen.errors import ReportgenError
-from reportgen.load import Project
 from reportgen.sources import align, reanchor
 from reportgen.segment import split_paragraphs
 from reportgen.yamlio import load_yaml
@@ -82,12 +79,6 @@ def test_a_flow_style_entry_is_renumbered_in_place(tmp_path):
     assert '  - {para: 2, quote: "Alpha heading", kind: heading}   # flow style\n' in text
     data = load_yaml(text, "alpha.yaml").data
     assert [p["para"] for p in data["paragraphs"]] == [2, 3, 4]
-
-
-def bundled_copy(tmp_path: Path) -> Project:
-    for part in ("annotations", "seeds"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    return Project.at(tmp_path)
 
 
 def test_a_paragraph_inserted_at_the_top_moves_every_entry_by_one(tmp_path):

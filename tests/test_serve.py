@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 import socket
 import threading
 import time
@@ -19,13 +18,11 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from conftest import write_project
+from conftest import bundled_copy, write_project
 from reportgen import serve as preview
 from reportgen.build import build
 from reportgen.errors import display_path
-from reportgen.load import PACKAGE_ROOT, Project
+from reportgen.load import Project
 
 DEADLINE = 10.0  # seconds any one change may take to show
 
@@ -33,11 +30,8 @@ DEADLINE = 10.0  # seconds any one change may take to show
 # --- helpers ------------------------------------------------------------------
 
 def copy_project(root: Path) -> Project:
-    """The bundled project under ``root``: templates too, so that edits made to the
-    checkout's templates while the tests run cannot reach them."""
-    for part in ("seeds", "annotations", "templates"):
-        shutil.copytree(PACKAGE_ROOT / part, root / part)
-    return Project.at(root)
+    """The bundled project under ``root``, with its own templates (conftest.bundled_copy)."""
+    return bundled_copy(root, templates=True)
 
 
 def free_port() -> int:
@@ -328,47 +322,39 @@ def test_serve_refuses_a_port_in_use(tmp_path, capsys):
     assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
-def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
+def test_browser_reloads_on_good_builds_and_overlays_errors(tmp_path, new_page):
     project = copy_project(tmp_path)
     briefing = project.annotations / "briefing.yaml"
-    with serving(project) as live, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(live.base + "/")
-            page.evaluate("window.__sameDocument = true")
+    with serving(project) as live:
+        page = new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(live.base + "/")
+        page.evaluate("window.__sameDocument = true")
 
-            set_title(project, "Reloaded by itself")
-            page.wait_for_function(
-                "() => document.querySelector('h1').textContent.includes('Reloaded by itself')",
-                timeout=DEADLINE * 1000)
-            assert page.evaluate("window.__sameDocument") is None  # a real reload
-            page.evaluate("window.__sameDocument = true")
+        set_title(project, "Reloaded by itself")
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Reloaded by itself')",
+            timeout=DEADLINE * 1000)
+        assert page.evaluate("window.__sameDocument") is None  # a real reload
+        page.evaluate("window.__sameDocument = true")
 
-            good = briefing.read_bytes()
-            briefing.write_text("title: [broken\n", encoding="utf-8")
-            problems = page.locator("#reportgen-problems")
-            problems.wait_for(state="visible", timeout=DEADLINE * 1000)
-            assert f"{display_path(briefing)}:" in problems.inner_text()
-            assert "Reloaded by itself" in page.locator("h1").inner_text()  # last good report
-            assert page.evaluate("window.__sameDocument") is True  # overlaid, not reloaded
+        good = briefing.read_bytes()
+        briefing.write_text("title: [broken\n", encoding="utf-8")
+        problems = page.locator("#reportgen-problems")
+        problems.wait_for(state="visible", timeout=DEADLINE * 1000)
+        assert f"{display_path(briefing)}:" in problems.inner_text()
+        assert "Reloaded by itself" in page.locator("h1").inner_text()  # last good report
+        assert page.evaluate("window.__sameDocument") is True  # overlaid, not reloaded
 
-            briefing.write_bytes(good)
-            set_title(project, "Fixed again")
-            page.wait_for_function(
-                "() => document.querySelector('h1').textContent.includes('Fixed again')",
-                timeout=DEADLINE * 1000)
-            assert not problems.is_visible()
-            assert errors == []
-        finally:
-            browser.close()
+        briefing.write_bytes(good)
+        set_title(project, "Fixed again")
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Fixed again')",
+            timeout=DEADLINE * 1000)
+        assert not problems.is_visible()
+        assert errors == []
 
 
 # --- serve under abuse --------------------------------------------------------------

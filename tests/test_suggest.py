@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from browser_support import AXE, DESKTOP, PHONE
 
 from conftest import ROOT
 from reportgen import suggest as sg
@@ -393,46 +394,40 @@ def test_quality_on_the_stripped_bundled_corpus():
     assert top1 / count > 0.5
 
 
-def test_suggestions_section_in_chromium(project):
+def test_suggestions_section_in_chromium(project, new_page):
     """The section in a real browser: shown, highlighted, links landing on the paragraphs,
     no console error, nothing serious for axe-core, and stacked on a phone."""
-    from playwright.sync_api import sync_playwright
-    from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS
-
     suggestions_of(project)
     assert reportgen(project, "build", "--format", "html").returncode == 0
     url = (project.output / "report.html").resolve().as_uri()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url + "#suggestions")
-        section = page.locator("#suggestions")
-        assert section.is_visible()
-        conflict = section.locator("article.kind-discrepancy")
-        assert conflict.locator("mark.mark-date").all_inner_texts() == ["December 2015",
-                                                                         "December 2017"]
-        background = conflict.locator("mark.mark-date").first.evaluate(
-            "m => getComputedStyle(m).backgroundColor")
-        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
-        sides = conflict.locator(".side").all()
-        boxes = [s.bounding_box() for s in sides]
-        assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
-        conflict.locator(".side a").first.click()
-        assert page.evaluate("location.hash") == "#p-alpha-2"
-        assert page.locator("#p-alpha-2").is_visible()
-        assert AXE.exists(), "axe-core missing: run bash tests/install-test-deps.sh"
-        page.evaluate(AXE.read_text(encoding="utf-8"))  # as a tool: the page CSP would block it
-        result = page.evaluate("axe.run(document.querySelector('#suggestions'), "
-                               "{resultTypes: ['violations']})")
-        assert [v["id"] for v in result["violations"]
-                if v["impact"] in ("serious", "critical")] == []
-        phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.goto(url + "#suggestions")
-        boxes = [s.bounding_box() for s in phone.locator("#suggestions article.kind-discrepancy"
-                                                         " .side").all()]
-        assert boxes[1]["y"] > boxes[0]["y"]  # stacked
-        assert errors == []
-        browser.close()
+    page = new_page(viewport=DESKTOP)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "#suggestions")
+    section = page.locator("#suggestions")
+    assert section.is_visible()
+    conflict = section.locator("article.kind-discrepancy")
+    assert conflict.locator("mark.mark-date").all_inner_texts() == ["December 2015",
+                                                                     "December 2017"]
+    background = conflict.locator("mark.mark-date").first.evaluate(
+        "m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    sides = conflict.locator(".side").all()
+    boxes = [s.bounding_box() for s in sides]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
+    conflict.locator(".side a").first.click()
+    assert page.evaluate("location.hash") == "#p-alpha-2"
+    assert page.locator("#p-alpha-2").is_visible()
+    assert AXE.exists(), "axe-core missing: run bash tests/install-test-deps.sh"
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # as a tool: the page CSP would block it
+    result = page.evaluate("axe.run(document.querySelector('#suggestions'), "
+                           "{resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"]
+            if v["impact"] in ("serious", "critical")] == []
+    phone = new_page(viewport=PHONE)
+    phone.goto(url + "#suggestions")
+    boxes = [s.bounding_box() for s in phone.locator("#suggestions article.kind-discrepancy"
+                                                     " .side").all()]
+    assert boxes[1]["y"] > boxes[0]["y"]  # stacked
+    assert errors == []
