@@ -146,8 +146,8 @@ def browser():
     """Debian's Chromium, launched once for the whole session (tests/browser_support.py).
     Tests open their own contexts or pages (new_page), so none sees another's state."""
     reason = browser_support.missing()
-    if reason:
-        pytest.skip(reason)
+    if reason:  # a failure, not a skip: the report's reader is part of what is tested
+        pytest.fail(reason, pytrace=False)
     with browser_support.launched() as chromium:
         yield chromium
 

@@ -2,16 +2,14 @@
 (reportgen.warm); whatever the helper does, the result is a single process's."""
 
 import os
-import shutil
 
 import pytest
 
-from conftest import ROOT
+import conftest
 from reportgen import load as loading
 from reportgen import validate, warm
 from reportgen.build import build
 from reportgen.errors import ReportgenError
-from reportgen.project import Project
 
 PREVIEW = ("html", "json")
 
@@ -26,21 +24,7 @@ def own_cache_home(tmp_path, monkeypatch):
 
 def bundled_copy(folder):
     """The bundled corpus (five documents), in a folder of its own."""
-    for part in ("annotations", "seeds"):
-        shutil.copytree(ROOT / part, folder / part)
-    return Project.at(folder, output=folder / "build")
-
-
-def parsed_here(monkeypatch) -> list[str]:
-    """The document files this process parses (a helper's parses are its own)."""
-    parsed = []
-    real = loading.load_yaml
-
-    def parse(text, path):
-        parsed.append(os.path.basename(path))
-        return real(text, path)
-    monkeypatch.setattr(loading, "load_yaml", parse)
-    return parsed
+    return conftest.bundled_copy(folder)
 
 
 def said(problems, folder) -> list[str]:
