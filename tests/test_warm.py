@@ -27,6 +27,18 @@ def bundled_copy(folder):
     return conftest.bundled_copy(folder)
 
 
+def parsed_here(monkeypatch) -> list[str]:
+    """The document files this process parses (a helper's parses are its own)."""
+    parsed = []
+    real = loading.load_yaml
+
+    def parse(text, path):
+        parsed.append(os.path.basename(path))
+        return real(text, path)
+    monkeypatch.setattr(loading, "load_yaml", parse)
+    return parsed
+
+
 def said(problems, folder) -> list[str]:
     """The problems as the user reads them, the project's folder left out."""
     return [f"{p.path}:{p.line}: {p.severity}: {p.message} | {p.hint}".replace(f"/{folder}/", "/")
