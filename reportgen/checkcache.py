@@ -94,15 +94,15 @@ class FileCache:
         self.key = key
         self.salt = salt  # the code and libraries that made the values
         self.used: set[bytes] = set()
-        # new entries: values pickled when saved (they may still be completed until
-        # then), and bodies signed already (made by another process)
+        # new entries and their stamps: values pickled when saved (they may still be
+        # completed until then)
         self.pending: dict[bytes, tuple[bytes, object]] = {}
-        self.signed: dict[bytes, bytes] = {}
         # where each entry's body is: (file descriptor, offset, length); the pack's, and
         # those another process is making now (see reportgen.warm)
         self.index: dict[bytes, tuple[int, int, int]] = _open_pack(folder / PACK_NAME)
         self.helper = None  # a reportgen.warm.Helper, while it makes entries for this run
-        self.kept: list = []
+        self.kept: list = []  # open files of other processes' entries (see adopt)
+        self.adopted = False
 
     @classmethod
     def at(cls, folder: Path, tool: str) -> FileCache | None:
@@ -131,18 +131,17 @@ class FileCache:
         self.kept.append(file)
 
     def _body(self, entry: bytes, size: int = -1) -> bytes | None:
-        """The entry's signed body, from another process or the pack (its first ``size``
-        bytes); None if there is none."""
+        """The entry's signed body (its first ``size`` bytes), from the pack or another
+        process; None if there is none."""
         if self.helper is not None:
             self.helper.wait_for(entry)
-        body = self.signed.get(entry)
-        if body is None and entry in self.index:
-            fd, offset, length = self.index[entry]
-            try:
-                body = os.pread(fd, length if size < 0 else min(size, length), offset)
-            except OSError:
-                return None
-        return body if body is None or size < 0 else body[:size]
+        if entry not in self.index:
+            return None
+        fd, offset, length = self.index[entry]
+        try:
+            return os.pread(fd, length if size < 0 else min(size, length), offset)
+        except OSError:
+            return None
 
     def holds(self, kind: str, name: str, key: bytes) -> bool:
         """Whether the entry of (kind, name) was stamped ``key`` (kept then, not read)."""
@@ -170,42 +169,49 @@ class FileCache:
             return None
 
     def put(self, kind: str, name: str, key: bytes, value) -> None:
-        entry = self.entry(kind, name)
-        self.signed.pop(entry, None)
-        self.pending[entry] = (key, value)
+        self.pending[self.entry(kind, name)] = (key, value)
 
-    def put_signed(self, entry: bytes, body: bytes) -> None:
-        """An entry made and signed by another process (see :meth:`signed_bodies`)."""
-        self.pending.pop(entry, None)
-        self.signed[entry] = body
-
-    def signed_bodies(self) -> dict[bytes, bytes]:
-        """The new entries, pickled and signed, by entry (the pending ones are now signed)."""
+    def _signed_pending(self) -> dict[bytes, bytes]:
+        """The new entries' bodies, pickled and signed, by entry; none is new any more."""
         from .load import paused_gc  # pickling makes many small tuples, no cycles
 
+        bodies = {}
         with paused_gc():
-            for entry, (key, value) in list(self.pending.items()):
+            for entry, (key, value) in self.pending.items():
                 signed = key + _pickled(value)
-                self.signed[entry] = hmac.new(self.key, signed, hashlib.sha256).digest() \
-                    + signed
-                del self.pending[entry]
-        return self.signed
+                bodies[entry] = hmac.new(self.key, signed, hashlib.sha256).digest() + signed
+        self.pending.clear()
+        return bodies
+
+    def write_pending(self, out) -> list[tuple[bytes, int, int]]:
+        """The new entries, pickled and signed, appended to the binary file ``out``;
+        where each is, for :meth:`adopt` in another process (they are no longer new here)."""
+        records = []
+        for entry, body in self._signed_pending().items():
+            records.append((entry, out.tell(), len(body)))
+            out.write(body)
+        out.flush()
+        return records
+
+    def adopt(self, fd: int, records: list[tuple[bytes, int, int]]) -> None:
+        """Entries another process wrote to the file open at ``fd`` (see write_pending)."""
+        for entry, offset, length in records:  # a value put here since then still wins
+            self.index[entry] = (fd, offset, length)
+        self.adopted = True
 
     def save(self) -> None:
         """Write the new entries and drop the unused ones; a failure only costs the cache."""
         try:
-            if self.pending or self.signed or set(self.index) - self.used:
-                self.signed_bodies()
-                self._write_pack()
+            if self.pending or self.adopted or set(self.index) - self.used:
+                self._write_pack(self._signed_pending())
             for found in os.scandir(self.folder):  # what older versions kept here
                 if found.name != PACK_NAME:
                     os.unlink(found.path)
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
         self.pending.clear()
-        self.signed.clear()
 
-    def _write_pack(self) -> None:
+    def _write_pack(self, new: dict[bytes, bytes]) -> None:
         """The used entries, through a temporary file and a rename (a reader never sees
         half a pack), a record at a time. Not flushed to disk: a pack cut short in a
         power cut loses its damaged tail, and a damaged record fails its signature."""
@@ -215,7 +221,7 @@ class FileCache:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_MAGIC)
                 for entry in sorted(self.used):
-                    body = self._body(entry)
+                    body = new.get(entry) or self._body(entry)
                     if body is not None:
                         handle.write(entry + len(body).to_bytes(8, "big"))
                         handle.write(body)

@@ -11,18 +11,16 @@ the result is the one a single process gives, by construction: an entry the
 helper did not make, or made from other inputs (its stamp differs), is simply
 made here; a helper that fails costs only time.
 
-The entries travel through an unnamed temporary file (the pipe carries only
-where each one is), which the next save copies into the pack as they are.
+The entries travel through reportgen.forked's unnamed temporary file, from
+where the cache's save copies them into the pack as they are.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import forked
 from .load import Shown
 
 # Below this many bytes of new document annotations, a helper's start-up (a fork,
@@ -46,7 +44,7 @@ def warming(project, cache):
     try:
         yield
     except BaseException:
-        helper.stop()  # the check failed: what the helper makes is not needed
+        helper.child.stop()  # the check failed: what the helper makes is not needed
         raise
     else:
         helper.finish()
@@ -56,8 +54,7 @@ def warming(project, cache):
 
 def _helper_share(project, cache) -> list[Path]:
     """The files the helper takes (none when it would not pay)."""
-    if cache is None or _cores() < 2 or threading.active_count() > 1 \
-            or not hasattr(os, "fork"):  # forking a process with threads is unsafe
+    if cache is None or not forked.possible():
         return []
     shown = Shown()
     new = []
@@ -79,13 +76,6 @@ def _helper_share(project, cache) -> list[Path]:
     return share[::-1]
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 class Helper:
     """The forked helper, and what of its work has arrived here.
 
@@ -94,88 +84,47 @@ class Helper:
     """
 
     def __init__(self, project, cache, files: list[Path]):
-        import multiprocessing
-
         self.cache = cache
         shown = Shown()
         self.awaited = {cache.entry_name(kind, shown(path))
                         for path in files for kind in ("yaml", "check")}
-        self.entries = tempfile.TemporaryFile(prefix="reportgen-")  # gone when closed
-        cache.keep_open(self.entries)  # its entries are copied into the pack when saved
-        context = multiprocessing.get_context("fork")
-        self.connection, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(target=_work, args=(project, cache, files, theirs,
-                                                           self.entries.fileno()), daemon=True)
-        self.process.start()
-        theirs.close()
-
-    ended = False  # the helper sent its last batch, or failed
+        self.child = forked.Forked(_work, project, cache, files)
+        cache.keep_open(self.child.file)  # its entries are copied into the pack when saved
 
     def wait_for(self, entry: bytes) -> None:
         while entry in self.awaited:
-            self._receive()
+            self._take(self.child.receive())
 
-    def _receive(self) -> None:
-        """The next batch of entries (the latest of an entry is the one kept)."""
-        try:
-            records = self.connection.recv()
-        except (EOFError, OSError, ValueError):  # ValueError: unpickled from a cut message
-            records = None
-        if records is None:  # done, or failed: what did not arrive is made here
+    def _take(self, records) -> None:
+        """A batch of entries (the latest of an entry is the one kept); None: the helper
+        ended, and what did not arrive is made here."""
+        if records is None:
             self.awaited.clear()
-            self.ended = True
             return
-        fd = self.entries.fileno()
-        for entry, offset, length in records:
-            self.cache.index[entry] = (fd, offset, length)
-            self.awaited.discard(entry)
+        self.cache.adopt(self.child.fd, records)
+        self.awaited.difference_update(entry for entry, _, _ in records)
 
     def finish(self) -> None:
         """Take in what has arrived (for the cache), and let the helper go."""
-        while not self.ended and self.connection.poll(0):
-            self._receive()
-        self.stop()
-
-    def stop(self) -> None:
-        self.awaited.clear()
-        self.connection.close()
-        self.process.terminate()  # a helper still at work is not waited for
-        self.process.join()
+        for records in self.child.arrived():
+            self._take(records)
+        self.child.stop()
 
 
-def _work(project, cache, files: list[Path], connection, fd: int) -> None:
+def _work(out, send, project, cache, files: list[Path]) -> None:
     """In the helper: parse and check ``files``, sending the entries made as it goes."""
     from .load import load
     from .validate import check_document_schema, check_each_document
 
-    written = 0
-
-    def send(at_least: int = 1) -> None:
-        nonlocal written
-        if len(cache.pending) < at_least:
-            return
-        records = []
-        for entry, body in cache.signed_bodies().items():
-            os.pwrite(fd, body, written)
-            records.append((entry, written, len(body)))
-            written += len(body)
-        cache.signed.clear()
-        connection.send(records)
-
     def parsed(file) -> None:
         check_document_schema(file)  # kept with the parse: the other process need not
-        send(at_least=_PARSES_SENT_AT_ONCE)
+        if len(cache.pending) >= _PARSES_SENT_AT_ONCE:
+            send(cache.write_pending(out))
 
-    try:
-        loaded = load(project, cache, documents=files, each=parsed)
-        send()
-        check_each_document(loaded)
-        send()
-        connection.send(None)
-    except BaseException:  # noqa: BLE001 - the other process makes what did not arrive
-        pass
-    finally:
-        connection.close()
+    loaded = load(project, cache, documents=files, each=parsed)
+    send(cache.write_pending(out))
+    check_each_document(loaded)
+    send(cache.write_pending(out))
 
 
 # Parses are sent a few at a time: the other process, which reaches the helper's
