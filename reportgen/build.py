@@ -69,13 +69,17 @@ class BuildResult:
 def check(project: Project, cache=None):
     """Load, validate and compare; raises ReportgenError listing every problem.
 
-    ``cache``: a reportgen.checkcache.FileCache, what earlier builds made of unchanged files.
+    ``cache``: a reportgen.checkcache.FileCache, what earlier builds made of unchanged files
+    (by default one of this run only).
     """
+    from .checkcache import FileCache
     from .compare import compare
     from .load import load
     from .validate import validate
     from .warm import warming
 
+    if cache is None:
+        cache = FileCache.for_this_run()
     with warming(project, cache):  # a large new corpus: its later half checked on a 2nd core
         briefing, warnings = validate(load(project, cache))
     return compare(briefing), warnings

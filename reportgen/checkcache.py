@@ -89,7 +89,7 @@ class FileCache:
     written by ``save``, which also drops the entries this run did not ask for.
     """
 
-    def __init__(self, folder: Path, key: bytes, salt: str):
+    def __init__(self, folder: Path | None, key: bytes, salt: str):
         self.folder = folder
         self.key = key
         self.salt = salt  # the code and libraries that made the values
@@ -99,7 +99,8 @@ class FileCache:
         self.pending: dict[bytes, tuple[bytes, object]] = {}
         # where each entry's body is: (file descriptor, offset, length); the pack's, and
         # those another process is making now (see reportgen.warm)
-        self.index: dict[bytes, tuple[int, int, int]] = _open_pack(folder / PACK_NAME)
+        self.index: dict[bytes, tuple[int, int, int]] = \
+            _open_pack(folder / PACK_NAME) if folder else {}
         self.helper = None  # a reportgen.warm.Helper, while it makes entries for this run
         self.kept: list = []  # open files of other processes' entries (see adopt)
         self.adopted = False
@@ -115,6 +116,12 @@ class FileCache:
         if key is None:
             return None
         return cls(folder, key, f"{tool} {sys.version}")
+
+    @classmethod
+    def for_this_run(cls) -> FileCache:
+        """A cache kept in memory only (``check`` writes nothing): what a helper process
+        makes reaches this one through it (reportgen.warm), signed with a key of this run."""
+        return cls(None, secrets.token_bytes(KEY_BYTES), "")
 
     @staticmethod
     def entry_name(kind: str, name: str) -> bytes:
@@ -201,6 +208,8 @@ class FileCache:
 
     def save(self) -> None:
         """Write the new entries and drop the unused ones; a failure only costs the cache."""
+        if self.folder is None:
+            return
         try:
             if self.pending or self.adopted or set(self.index) - self.used:
                 self._write_pack(self._signed_pending())
