@@ -444,21 +444,18 @@ class BuildState:
         path = self.folder / "snapshot.json"
         if last is None:
             return []  # a first build
-        try:
+        try:  # not trusted: unreadable, not JSON, or of another shape
             with paused_gc():
                 before = json.loads(last.read().decode("utf-8"))
-        except (AttributeError, OSError, ValueError):  # "damaged", or unreadable
-            before = "damaged"
-        finally:
-            if hasattr(last, "close"):
-                last.close()
-        try:  # the shape of the old snapshot is not trusted either
             return describe_changes(before, snapshot)
-        except (LookupError, TypeError, AttributeError, ValueError):
+        except (OSError, LookupError, TypeError, AttributeError, ValueError):
             if not self.warning:  # the stamps were damaged too: said once
                 warnings.append(self.problem(path, "build cache is damaged; discarded, cannot "
                                                    "say what changed since the last build"))
             return []
+        finally:
+            if hasattr(last, "close"):
+                last.close()
 
     def files(self, snapshot: dict):
         """The state files to publish, stamps.json last (made when it is asked for: after
@@ -508,7 +505,8 @@ def describe_changes(before: dict | None, after: dict) -> list[str]:
             fields = [name for name in new[key] if new[key][name] != old[key].get(name)]
             lines.append(f"finding changed: {_label(key, new[key])} ({', '.join(fields)})")
     old_p, new_p = before.get("paragraphs", {}), after["paragraphs"]
-    for pid in sorted(new_p.keys() & old_p.keys(), key=_paragraph_order):
+    differing = [pid for pid in new_p.keys() & old_p.keys() if new_p[pid] != old_p[pid]]
+    for pid in sorted(differing, key=_paragraph_order):
         a, b = old_p[pid], new_p[pid]
         if a["themes"] != b["themes"]:
             lines.append(f"paragraph {pid} re-themed: {', '.join(a['themes']) or '-'} -> "
