@@ -3,12 +3,14 @@
 What to redo is decided from content hashes of every input (sources,
 annotation files, the templates each output uses, reportgen's own code and the
 versions of the libraries that shape the output), never timestamps.
-Everything is gathered, checked and rendered before anything is written, so a
-bad edit leaves the last good report intact.
+Everything is gathered and checked before anything is written, and nothing is
+replaced until every output is rendered in full, so a bad edit leaves the last
+good report intact.
 
 The outputs are replaced as a set (see :func:`publish`): each is written in
-full beside its target first, then all are renamed in quick succession, the
-build stamps last. The stamps record each output's hash, so a build killed
+full beside its target first (report.html and report.json rendered straight
+into that file: at scale they are never whole in memory), then all are renamed
+in quick succession, the build stamps last. The stamps record each output's hash, so a build killed
 among the renames leaves outputs that do not match them, and the next build
 rebuilds exactly those. The stages are imported lazily: a build with nothing
 to do needs none of them.
@@ -564,9 +566,12 @@ def publish(output: Path, files) -> None:
     temporaries the next build removes). Then all are renamed in quick
     succession, which needs no disk space; a build killed between two renames
     leaves outputs that do not match the stamps, and the next build rebuilds them.
+    A failure before any rename (rendering included) also removes the folders
+    publish made: a failed first build leaves no output folder behind.
     """
     staged: list[tuple[str, Path]] = []
     target, renamed = output, 0
+    made = _missing_folders(output / STATE_DIR)
     try:
         _repair_state_folder(output / STATE_DIR)
         with _write_lock(output):
@@ -582,6 +587,31 @@ def publish(output: Path, files) -> None:
         raise write_error(exc, target, kept=renamed == 0) from None
     finally:
         _remove(Path(temporary) for temporary, _ in staged[renamed:])
+        if not renamed:
+            _unmake(made)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its parents up to the first that exists, deepest first."""
+    missing = []
+    try:
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+    except OSError:
+        pass  # cannot tell: what was found missing so far
+    return missing
+
+
+def _unmake(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first, the state folder with its lock), if still empty."""
+    if folders:
+        _remove([folders[0] / LOCK_NAME])
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _stage(target: Path, data) -> str:

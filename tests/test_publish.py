@@ -101,3 +101,21 @@ def test_a_template_failing_as_the_page_is_written_keeps_the_last_report(tiny, c
     assert "report.html.j2" in err and "error: template error: " in err
     assert files(tiny.output) == before
     assert temporaries(tiny.output) == []
+
+
+def test_a_first_build_failing_as_the_page_is_written_leaves_no_output_folder(tiny, capsys):
+    shutil.copytree(ROOT / "templates", tiny.root / "templates")
+    page = tiny.root / "templates" / "report.html.j2"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</body>", "{{ no_such_value.here }}</body>", 1),
+                    encoding="utf-8")
+    deep = tiny.root / "out" / "here"
+    for output in (tiny.output, deep):
+        code = cli.main(["build", "--format", "html,json", "--project", str(tiny.root),
+                         "--output", str(output)])
+        assert code == 1 and "error: template error: " in capsys.readouterr().err
+    assert not tiny.output.exists() and not (tiny.root / "out").exists()
+    (tiny.root / "out").mkdir()  # a folder the user made is theirs: kept
+    assert cli.main(["build", "--format", "html,json", "--project", str(tiny.root),
+                     "--output", str(deep)]) == 1
+    assert list((tiny.root / "out").iterdir()) == []
