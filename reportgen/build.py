@@ -153,8 +153,10 @@ def _outputs(project: Project, comparison, stale: list[str], stamps: dict, state
         del content  # before the next output is made
         state.record(fmt, stamps[fmt], digest.hexdigest())
     progress.clear()
+    before = state.read_snapshot(last)  # before this build's is made: not both at their largest
     snapshot = _snapshot(comparison)
-    result.changes = state.changes_since(snapshot, result.warnings, last)
+    result.changes = state.changes_since(before, snapshot, result.warnings)
+    del before
     if result.changes:
         yield project.output / CHANGES_NAME, ("\n".join(result.changes) + "\n").encode()
     yield from state.files(snapshot)
@@ -438,26 +440,34 @@ class BuildState:
         except OSError:
             return "damaged"
 
-    def changes_since(self, snapshot: dict, warnings: list[Problem], last) -> list[str]:
-        """What changed in substance since the last build (a damaged snapshot: a warning).
-        ``last``: what last_snapshot gave; read and closed here."""
+    @staticmethod
+    def read_snapshot(last):
+        """The last build's snapshot from ``last`` (what last_snapshot gave; closed here):
+        None for a first build, "damaged" if it cannot be read or is not JSON."""
         from .load import paused_gc  # as in _snapshot
 
-        path = self.folder / "snapshot.json"
         if last is None:
-            return []  # a first build
-        try:  # not trusted: unreadable, not JSON, or of another shape
+            return None
+        try:
             with paused_gc():
-                before = json.loads(last.read().decode("utf-8"))
-            return describe_changes(before, snapshot)
-        except (OSError, LookupError, TypeError, AttributeError, ValueError):
-            if not self.warning:  # the stamps were damaged too: said once
-                warnings.append(self.problem(path, "build cache is damaged; discarded, cannot "
-                                                   "say what changed since the last build"))
-            return []
+                return json.loads(last.read().decode("utf-8"))
+        except (AttributeError, OSError, ValueError):
+            return "damaged"
         finally:
             if hasattr(last, "close"):
                 last.close()
+
+    def changes_since(self, before, snapshot: dict, warnings: list[Problem]) -> list[str]:
+        """What changed in substance since the last build (``before``: read_snapshot's);
+        a damaged snapshot is a warning."""
+        try:  # the shape of the old snapshot is not trusted either
+            return describe_changes(before, snapshot)
+        except (LookupError, TypeError, AttributeError, ValueError):
+            if not self.warning:  # the stamps were damaged too: said once
+                path = self.folder / "snapshot.json"
+                warnings.append(self.problem(path, "build cache is damaged; discarded, cannot "
+                                                   "say what changed since the last build"))
+            return []
 
     def files(self, snapshot: dict):
         """The state files to publish, stamps.json last (made when it is asked for: after
