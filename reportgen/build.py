@@ -10,10 +10,10 @@ good report intact.
 The outputs are replaced as a set (see :func:`publish`): each is written in
 full beside its target first (report.html and report.json rendered straight
 into that file: at scale they are never whole in memory), then all are renamed
-in quick succession, the build stamps last. The stamps record each output's hash, so a build killed
-among the renames leaves outputs that do not match them, and the next build
-rebuilds exactly those. The stages are imported lazily: a build with nothing
-to do needs none of them.
+in quick succession, the build stamps last. The stamps record each output's
+hash, so a build killed among the renames leaves outputs that do not match
+them, and the next build rebuilds exactly those. The stages are imported
+lazily: a build with nothing to do needs none of them.
 """
 
 from __future__ import annotations
