@@ -3,15 +3,17 @@
 What to redo is decided from content hashes of every input (sources,
 annotation files, the templates each output uses, reportgen's own code and the
 versions of the libraries that shape the output), never timestamps.
-Everything is gathered, checked and rendered before anything is written, so a
-bad edit leaves the last good report intact.
+Everything is gathered and checked before anything is written, and nothing is
+replaced until every output is rendered in full, so a bad edit leaves the last
+good report intact.
 
 The outputs are replaced as a set (see :func:`publish`): each is written in
-full beside its target first, then all are renamed in quick succession, the
-build stamps last. The stamps record each output's hash, so a build killed
-among the renames leaves outputs that do not match them, and the next build
-rebuilds exactly those. The stages are imported lazily: a build with nothing
-to do needs none of them.
+full beside its target first (report.html and report.json rendered straight
+into that file: at scale they are never whole in memory), then all are renamed
+in quick succession, the build stamps last. The stamps record each output's
+hash, so a build killed among the renames leaves outputs that do not match
+them, and the next build rebuilds exactly those. The stages are imported
+lazily: a build with nothing to do needs none of them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import errno
 import functools
 import gc
 import hashlib
-import io
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 try:
     import fcntl
@@ -42,6 +44,7 @@ from .progress import Progress
 from .project import Project
 
 FORMATS = ("html", "json", "pdf", "brief")
+STREAMED = ("html", "json")  # rendered straight into the file they are written to
 OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "pdf": "report.pdf",
                 "brief": "brief.pdf"}
 ROOT_TEMPLATES = {"html": "report.html.j2", "pdf": "report-print.html.j2",
@@ -125,20 +128,56 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
 def _render_and_publish(project: Project, comparison, stale: list[str], stamps: dict,
                         state: BuildState, result: BuildResult, pdf_variant: str | None,
                         progress: Progress) -> None:
-    files: dict[Path, bytes] = {}  # everything rendered before anything is written
-    try:
-        for fmt in stale:
-            data = render(fmt, comparison, project, pdf_variant, progress, state.layouts)
-            files[project.output / OUTPUT_NAMES[fmt]] = data
-            state.record(fmt, stamps[fmt], data)
+    last = None
+    try:  # the PDFs first, in memory: WeasyPrint's forked workers must not hold the write lock
+        printed = {fmt: render(fmt, comparison, project, pdf_variant, progress, state.layouts)
+                   for fmt in stale if fmt not in STREAMED}
+        last = state.last_snapshot()  # opened now: publishing first repairs the state folder
+        publish(project.output, _outputs(project, comparison, stale, stamps, state, result,
+                                         printed, progress, last))
     finally:
         progress.clear()
-    snapshot = _snapshot(comparison)
-    result.changes = state.changes_since(snapshot, result.warnings)
-    if result.changes:
-        files[project.output / CHANGES_NAME] = ("\n".join(result.changes) + "\n").encode()
-    publish(project.output, {**files, **state.files(snapshot)})
+        if hasattr(last, "close"):
+            last.close()
     result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
+
+
+def _outputs(project: Project, comparison, stale: list[str], stamps: dict, state: BuildState,
+             result: BuildResult, printed: dict[str, bytes], progress: Progress, last):
+    """The files to publish, in order, each made when publish asks for it: the outputs
+    (the STREAMED ones rendered straight into their temporary files, hashed as they are
+    written), changes.txt, then the build state."""
+    for fmt in stale:
+        digest = hashlib.sha256()
+        if fmt in printed:
+            content = printed.pop(fmt)
+            digest.update(content)
+        else:
+            def content(handle, fmt=fmt, digest=digest):
+                render(fmt, comparison, project, progress=progress, out=_Hashing(handle, digest))
+        yield project.output / OUTPUT_NAMES[fmt], content
+        del content  # before the next output is made
+        state.record(fmt, stamps[fmt], digest.hexdigest())
+    progress.clear()
+    before = state.read_snapshot(last)  # before this build's is made: not both at their largest
+    snapshot = _snapshot(comparison)
+    result.changes = state.changes_since(before, snapshot, result.warnings)
+    del before
+    if result.changes:
+        yield project.output / CHANGES_NAME, ("\n".join(result.changes) + "\n").encode()
+    yield from state.files(snapshot)
+
+
+@dataclass
+class _Hashing:
+    """A binary file that also feeds what is written to it to ``digest``."""
+
+    handle: BinaryIO
+    digest: object  # a hashlib hash
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
 
 
 @contextmanager
@@ -160,8 +199,10 @@ def _collector_passes_over(comparison):
 
 
 def render(fmt: str, comparison, project: Project, pdf_variant: str | None = None,
-           progress: Progress | None = None, layouts: dict | None = None) -> bytes:
-    """Output ``fmt`` as bytes; a broken template is a located problem, not a traceback."""
+           progress: Progress | None = None, layouts: dict | None = None,
+           out: BinaryIO | None = None) -> bytes | None:
+    """Output ``fmt`` as bytes, or (a STREAMED format) written to the binary file ``out``;
+    a broken template is a located problem, not a traceback."""
     from jinja2 import TemplateError
 
     progress = progress or Progress(_QUIET)
@@ -169,7 +210,7 @@ def render(fmt: str, comparison, project: Project, pdf_variant: str | None = Non
     progress.show(name, "rendering", force=True)
     try:
         with progress.weasyprint(name):
-            return _render(fmt, comparison, project, pdf_variant, progress, layouts)
+            return _render(fmt, comparison, project, pdf_variant, progress, layouts, out)
     except TemplateError as exc:
         raise template_problem(exc, project.templates) from None
 
@@ -189,13 +230,15 @@ def template_problem(exc, templates: Path) -> ReportgenError:
 
 
 def _render(fmt: str, comparison, project: Project, pdf_variant: str | None,
-            progress: Progress, layouts: dict | None = None) -> bytes:
-    from .render import html_bytes, json_bytes, render_brief_html, render_print_html
+            progress: Progress, layouts: dict | None = None,
+            out: BinaryIO | None = None) -> bytes | None:
+    from .render import render_brief_html, render_print_html, write_html, write_report_json
 
     if fmt == "html":
-        return html_bytes(comparison, project.templates, _suggestions_section(project, comparison))
+        return write_html(out, comparison, project.templates,
+                          _suggestions_section(project, comparison))
     if fmt == "json":
-        return json_bytes(comparison)
+        return write_report_json(out, comparison)
     from .pdf import pdf_bytes  # WeasyPrint only when a PDF is wanted
 
     name = OUTPUT_NAMES[fmt]
@@ -389,37 +432,56 @@ class BuildState:
         except OSError:
             return False
 
-    def record(self, fmt: str, stamp: str, data: bytes) -> None:
-        self.data["outputs"][fmt] = {"inputs": stamp, "output": hashlib.sha256(data).hexdigest()}
+    def record(self, fmt: str, stamp: str, output: str) -> None:
+        """Output ``fmt`` made from inputs ``stamp`` is the file of SHA-256 ``output`` (hex)."""
+        self.data["outputs"][fmt] = {"inputs": stamp, "output": output}
 
-    def changes_since(self, snapshot: dict, warnings: list[Problem]) -> list[str]:
-        """What changed in substance since the last build (a damaged snapshot: a warning)."""
+    def last_snapshot(self):
+        """The last build's snapshot.json, opened; None for a first build, "damaged" if
+        it cannot be opened."""
+        try:
+            return open(self.folder / "snapshot.json", "rb")
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return "damaged"
+
+    @staticmethod
+    def read_snapshot(last):
+        """The last build's snapshot from ``last`` (what last_snapshot gave; closed here):
+        None for a first build, "damaged" if it cannot be read or is not JSON."""
         from .load import paused_gc  # as in _snapshot
 
-        path = self.folder / "snapshot.json"
+        if last is None:
+            return None
         try:
             with paused_gc():
-                before = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return []  # a first build
-        except (OSError, ValueError):
-            before = "damaged"
+                return json.loads(last.read().decode("utf-8"))
+        except (AttributeError, OSError, ValueError):
+            return "damaged"
+        finally:
+            if hasattr(last, "close"):
+                last.close()
+
+    def changes_since(self, before, snapshot: dict, warnings: list[Problem]) -> list[str]:
+        """What changed in substance since the last build (``before``: read_snapshot's);
+        a damaged snapshot is a warning."""
         try:  # the shape of the old snapshot is not trusted either
             return describe_changes(before, snapshot)
         except (LookupError, TypeError, AttributeError, ValueError):
             if not self.warning:  # the stamps were damaged too: said once
+                path = self.folder / "snapshot.json"
                 warnings.append(self.problem(path, "build cache is damaged; discarded, cannot "
                                                    "say what changed since the last build"))
             return []
 
-    def files(self, snapshot: dict) -> dict[Path, bytes]:
-        """The state files to write, stamps.json last."""
+    def files(self, snapshot: dict):
+        """The state files to publish, stamps.json last (made when it is asked for: after
+        every output is recorded)."""
         from .render import write_json  # a part at a time: at scale the snapshot is large
 
-        out = io.BytesIO()
-        write_json(out, snapshot.items())
-        return {self.folder / "snapshot.json": out.getvalue(),
-                self.path: json.dumps(self.data, indent=1).encode()}
+        yield self.folder / "snapshot.json", lambda handle: write_json(handle, snapshot.items())
+        yield self.path, json.dumps(self.data, indent=1).encode()
 
 
 # -- what changed in substance -----------------------------------------------
@@ -461,7 +523,8 @@ def describe_changes(before: dict | None, after: dict) -> list[str]:
             fields = [name for name in new[key] if new[key][name] != old[key].get(name)]
             lines.append(f"finding changed: {_label(key, new[key])} ({', '.join(fields)})")
     old_p, new_p = before.get("paragraphs", {}), after["paragraphs"]
-    for pid in sorted(new_p.keys() & old_p.keys(), key=_paragraph_order):
+    differing = [pid for pid in new_p.keys() & old_p.keys() if new_p[pid] != old_p[pid]]
+    for pid in sorted(differing, key=_paragraph_order):
         a, b = old_p[pid], new_p[pid]
         if a["themes"] != b["themes"]:
             lines.append(f"paragraph {pid} re-themed: {', '.join(a['themes']) or '-'} -> "
@@ -507,35 +570,69 @@ def check_output_folder(output: Path) -> None:
                                       "pass --output with a folder (it is made if missing)")])
 
 
-def publish(output: Path, files: dict[Path, bytes]) -> None:
+def publish(output: Path, files) -> None:
     """Replace ``files`` as one set, in order (the build stamps come last).
+
+    ``files``: (target, content) pairs, content as files.stage takes it (bytes, or
+    a function writing them); pairs made as they are asked for are written one by
+    one, never all in memory at once.
 
     First every file is written in full to a temporary file beside its target:
     a kill or a full disk in this phase leaves the previous set untouched (and
     temporaries the next build removes). Then all are renamed in quick
     succession, which needs no disk space; a build killed between two renames
     leaves outputs that do not match the stamps, and the next build rebuilds them.
+    A failure before any rename (rendering included) also removes the folders
+    publish made: a failed first build leaves no output folder behind.
     """
     staged: list[tuple[str, Path]] = []
     target, renamed = output, 0
+    made = _missing_folders(output / STATE_DIR)
     try:
         _repair_state_folder(output / STATE_DIR)
         with _write_lock(output):
             _remove(temporaries(output))
-            for target, data in files.items():
+            for target, data in files:
                 staged.append((_stage(target, data), target))
+                del data  # before the next one is made
             for temporary, target in staged:
                 os.replace(temporary, target)
                 renamed += 1
-            _sync_folders({target.parent for target in files})
+            _sync_folders({target.parent for _, target in staged})
     except OSError as exc:
         raise write_error(exc, target, kept=renamed == 0) from None
     finally:
         _remove(Path(temporary) for temporary, _ in staged[renamed:])
+        if not renamed:
+            _unmake(made)
 
 
-def _stage(target: Path, data: bytes) -> str:
-    """``data`` in full, on disk, beside ``target``; refused at once if a folder is in the way."""
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its parents up to the first that exists, deepest first."""
+    missing = []
+    try:
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+    except OSError:
+        pass  # cannot tell: what was found missing so far
+    return missing
+
+
+def _unmake(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first, the state folder with its lock), if still empty."""
+    if folders:
+        _remove([folders[0] / LOCK_NAME])
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _stage(target: Path, data) -> str:
+    """``data`` (as files.stage takes it) in full, on disk, beside ``target``; refused at
+    once if a folder is in the way."""
     if target.is_dir():  # found now, before any output is replaced
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     return stage(target, data)

@@ -13,7 +13,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import Problem, ReportgenError, display_path
 
@@ -35,8 +37,10 @@ def write_atomic(target: Path, data: bytes, mode: int = 0o644, before_replace=No
     sync_folder(target.parent)
 
 
-def stage(target: Path, data: bytes, mode: int = 0o644) -> str:
+def stage(target: Path, data: bytes | Callable[[BinaryIO], object], mode: int = 0o644) -> str:
     """``data`` in full, on disk, in a temporary file beside ``target``; its path.
+    ``data``: the bytes, or a function that writes them to the binary file it is given
+    (a large output need never be in memory whole).
 
     Renaming it over ``target`` is then the whole write, and needs no disk space.
     """
@@ -44,7 +48,10 @@ def stage(target: Path, data: bytes, mode: int = 0o644) -> str:
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)

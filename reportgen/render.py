@@ -160,9 +160,17 @@ _DATA_HERE = Markup("\x00reportgen-on-demand-data\x00")
 
 
 def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> bytes:
-    """render_html's page in UTF-8. A large report's embedded data (most of its size)
-    is encoded a part at a time into the page's bytes: neither it nor the page is ever
-    one big string (a str holding one “ takes 2 bytes a character)."""
+    """render_html's page in UTF-8 (see write_html)."""
+    out = io.BytesIO()
+    write_html(out, comparison, templates, suggestions)
+    return out.getvalue()
+
+
+def write_html(out, comparison: Comparison, templates: Path, suggestions=None) -> None:
+    """Write render_html's page in UTF-8 to the binary stream ``out``. A large report's
+    embedded data (most of its size) is encoded a part at a time straight into ``out``:
+    neither it nor the page is ever one big string (a str holding one “ takes 2 bytes a
+    character) or one big bytes object."""
     env = environment(templates)
     template = env.get_template("report.html.j2")
     with paused_gc():
@@ -170,15 +178,19 @@ def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> byt
         on_demand = draws_on_demand(comparison)
         context["on_demand"] = _DATA_HERE if on_demand else None
         with _fragments.kept(env.get_template("_macros.html.j2"), context) as kept:
-            page = template.render(context, suggestions=suggestions, **kept)
+            page = template.render(context, suggestions=suggestions, **kept).encode("utf-8")
         if not on_demand:
-            return page.encode("utf-8")
-        before, _, after = page.partition(_DATA_HERE)
-        out = io.BytesIO()
-        out.write(before.encode("utf-8"))
-        write_json(out, on_demand_data(comparison, context), _script_safe)
-        out.write(after.encode("utf-8"))
-        return out.getvalue()
+            out.write(page)
+            return
+        at = page.find(_DATA_HERE_BYTES)  # a template without the place: after the page
+        at, after = (at, at + len(_DATA_HERE_BYTES)) if at >= 0 else (len(page), len(page))
+        with memoryview(page) as parts:  # the page around the data, not copied
+            out.write(parts[:at])
+            write_json(out, on_demand_data(comparison, context), _script_safe)
+            out.write(parts[after:])
+
+
+_DATA_HERE_BYTES = _DATA_HERE.encode("utf-8")
 
 
 class _Fragments:
@@ -289,12 +301,18 @@ def render_json(comparison: Comparison) -> str:
 
 
 def json_bytes(comparison: Comparison) -> bytes:
-    """render_json's text in UTF-8, encoded a part at a time (see write_json)."""
+    """render_json's text in UTF-8 (see write_report_json)."""
     out = io.BytesIO()
+    write_report_json(out, comparison)
+    return out.getvalue()
+
+
+def write_report_json(out, comparison: Comparison) -> None:
+    """Write render_json's text in UTF-8 to the binary stream ``out``, encoded a part at
+    a time (see write_json)."""
     with paused_gc():
         write_json(out, _json_entries(comparison))
     out.write(b"\n")
-    return out.getvalue()
 
 
 def write_json(out, entries: Iterable[tuple[str, object]], escape=None) -> None:
