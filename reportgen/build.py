@@ -119,7 +119,7 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     result.warnings += warnings
     with _collector_passes_over(comparison):
         _render_and_publish(project, comparison, stale, stamps, state, result, pdf_variant,
-                            progress)
+                            progress, cache)
     if cache is not None:  # kept only with a good report: a failed build writes nothing
         cache.save()
     return result
@@ -127,26 +127,32 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
 
 def _render_and_publish(project: Project, comparison, stale: list[str], stamps: dict,
                         state: BuildState, result: BuildResult, pdf_variant: str | None,
-                        progress: Progress) -> None:
-    last = None
+                        progress: Progress, cache=None) -> None:
+    last = aside = None
     try:  # the PDFs first, in memory: WeasyPrint's forked workers must not hold the write lock
         printed = {fmt: render(fmt, comparison, project, pdf_variant, progress, state.layouts)
                    for fmt in stale if fmt not in STREAMED}
+        aside = _Aside.start(comparison, stale, cache)
         last = state.last_snapshot()  # opened now: publishing first repairs the state folder
         publish(project.output, _outputs(project, comparison, stale, stamps, state, result,
-                                         printed, progress, last))
+                                         printed, progress, last, aside))
+        if aside is not None:
+            aside.hand_over_cache()
     finally:
         progress.clear()
         if hasattr(last, "close"):
             last.close()
+        if aside is not None:
+            aside.child.stop()
     result.written = [project.output / OUTPUT_NAMES[fmt] for fmt in stale]
 
 
 def _outputs(project: Project, comparison, stale: list[str], stamps: dict, state: BuildState,
-             result: BuildResult, printed: dict[str, bytes], progress: Progress, last):
+             result: BuildResult, printed: dict[str, bytes], progress: Progress, last,
+             aside: _Aside | None = None):
     """The files to publish, in order, each made when publish asks for it: the outputs
     (the STREAMED ones rendered straight into their temporary files, hashed as they are
-    written), changes.txt, then the build state."""
+    written, or copied from what ``aside`` made), changes.txt, then the build state."""
     for fmt in stale:
         digest = hashlib.sha256()
         if fmt in printed:
@@ -154,7 +160,9 @@ def _outputs(project: Project, comparison, stale: list[str], stamps: dict, state
             digest.update(content)
         else:
             def content(handle, fmt=fmt, digest=digest):
-                render(fmt, comparison, project, progress=progress, out=_Hashing(handle, digest))
+                out = _Hashing(handle, digest)
+                if not (aside is not None and aside.copied(fmt, out)):
+                    render(fmt, comparison, project, progress=progress, out=out)
         yield project.output / OUTPUT_NAMES[fmt], content
         del content  # before the next output is made
         state.record(fmt, stamps[fmt], digest.hexdigest())
@@ -166,6 +174,70 @@ def _outputs(project: Project, comparison, stale: list[str], stamps: dict, state
     if result.changes:
         yield project.output / CHANGES_NAME, ("\n".join(result.changes) + "\n").encode()
     yield from state.files(snapshot)
+
+
+class _Aside:
+    """A large report's JSON, made by a forked process (reportgen.forked) while this
+    one renders the HTML; that process then pickles the check cache's new entries too
+    (at 20,020 paragraphs, 0.3 s and 0.2 s of this process's time saved)."""
+
+    PARAGRAPHS = 5_000  # below this many, a fork costs more than it saves
+
+    def __init__(self, child, cache):
+        self.child, self.cache = child, cache
+
+    @classmethod
+    def start(cls, comparison, stale: list[str], cache) -> _Aside | None:
+        from . import forked
+
+        if "json" not in stale or len(comparison.briefing.paragraphs) < cls.PARAGRAPHS \
+                or not forked.possible():
+            return None
+        aside = cls(forked.Forked(_made_aside, comparison, cache), cache)
+        if cache is not None:
+            cache.pending.clear()  # the other process has them, and pickles them
+        return aside
+
+    def copied(self, fmt: str, out) -> bool:
+        """Whether output ``fmt`` was made aside, and is now copied to ``out``."""
+        if fmt != "json":
+            return False
+        message = self.child.receive()
+        if message is None:
+            return False  # it failed: made here
+        _, offset, length = message
+        copy_range(self.child.fd, offset, length, out)
+        return True
+
+    def hand_over_cache(self) -> None:
+        """The cache's new entries, as the other process pickled them (lost if it failed)."""
+        message = self.child.receive()
+        if message is not None and self.cache is not None:
+            self.cache.adopt(self.child.fd, message[1])
+            self.cache.keep_open(self.child.file)
+
+
+def _made_aside(out, send, comparison, cache) -> None:
+    """In the other process: report.json, then the cache's new entries, into ``out``."""
+    from .render import write_report_json
+
+    start = out.tell()
+    write_report_json(out, comparison)
+    out.flush()
+    send(("json", start, out.tell() - start))
+    if cache is not None:
+        send(("cache", cache.write_pending(out)))
+
+
+def copy_range(fd: int, offset: int, length: int, out, chunk: int = 4 << 20) -> None:
+    """``length`` bytes of the file open at ``fd``, from ``offset``, written to ``out``."""
+    end = offset + length
+    while offset < end:
+        data = os.pread(fd, min(chunk, end - offset), offset)
+        if not data:
+            raise OSError(errno.EIO, "the report made aside was cut short")
+        out.write(data)
+        offset += len(data)
 
 
 @dataclass

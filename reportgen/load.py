@@ -222,7 +222,7 @@ def _read_regular(path: Path, limit: int, problems: list[Problem]) -> bytes | No
                                     f"the {limit // 2**20} MiB reportgen reads",
                                     "split it into smaller files"))
             return None
-        with open(path, "rb", opener=_no_block) as handle:
+        with open(path, "rb", opener=no_block) as handle:
             return handle.read()
     except OSError as exc:
         problems.append(Problem(display_path(path), None, f"cannot read file: {exc.strerror}",
@@ -230,7 +230,7 @@ def _read_regular(path: Path, limit: int, problems: list[Problem]) -> bytes | No
         return None
 
 
-def _no_block(path, flags):
+def no_block(path, flags):
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 

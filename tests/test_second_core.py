@@ -1,5 +1,6 @@
-"""A cold build of a large corpus shares its check with a helper process
-(reportgen.warm); whatever the helper does, the result is a single process's."""
+"""A large build works on both cores: a helper process checks the later files
+(reportgen.warm), another makes report.json while the HTML renders (build._Aside).
+Whatever they do, the result is a single process's, by the byte."""
 
 import os
 
@@ -7,7 +8,7 @@ import pytest
 
 import conftest
 from reportgen import load as loading
-from reportgen import validate, warm
+from reportgen import render, validate, warm
 from reportgen.build import build
 from reportgen.errors import ReportgenError
 
@@ -63,7 +64,7 @@ def single_process(tmp_path, monkeypatch, name, edit=None):
     if edit:
         edit(project)
     with monkeypatch.context() as patched:
-        patched.setattr(warm, "HELPER_BYTES", float("inf"))
+        patched.setattr(warm, "HELPER_LINES", float("inf"))
         try:
             result = build(project, PREVIEW)
         except ReportgenError as exc:
@@ -74,7 +75,7 @@ def single_process(tmp_path, monkeypatch, name, edit=None):
 def test_a_helper_checks_the_later_files_and_the_report_is_the_same(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
     loading._parsed.clear()
     parsed = parsed_here(monkeypatch)
     result = build(project, PREVIEW)
@@ -101,7 +102,7 @@ def test_problems_in_the_helpers_files_are_reported_as_by_one_process(tmp_path, 
     assert any("nothing of the kind" in p.message for p in expected), expected
     project = bundled_copy(tmp_path / "shared")
     damage(project)
-    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
     loading._parsed.clear()
     with pytest.raises(ReportgenError) as failed:
         build(project, PREVIEW)
@@ -112,7 +113,7 @@ def test_problems_in_the_helpers_files_are_reported_as_by_one_process(tmp_path, 
 def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
     monkeypatch.setattr(validate, "check_each_document", lambda loaded: os._exit(3))
     loading._parsed.clear()
     parsed = parsed_here(monkeypatch)
@@ -132,12 +133,57 @@ def test_no_helper_for_a_small_corpus_or_a_warm_cache(tmp_path, monkeypatch):
         started.append(args[2])
         real(self, *args)
     monkeypatch.setattr(warm.Helper, "__init__", helper)
-    build(project, PREVIEW)  # 0.2 MB: below HELPER_BYTES
+    build(project, PREVIEW)  # 4,000 lines: below HELPER_LINES
     assert started == []
-    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
     build(project, PREVIEW, force=True)  # every file is in the cache already
     assert started == []
     (project.output / ".reportgen" / "cache" / "entries.pack").unlink()
     build(project, PREVIEW, force=True)
     assert len(started) == 1 and 0 < len(started[0]) < 5
     assert [p.name for p in started[0]] == documents(project)[-len(started[0]):]  # the last
+
+
+# -- report.json made aside while the HTML renders (build._Aside) --------------
+
+def aside_for_every_size(monkeypatch):
+    from reportgen.build import _Aside
+
+    monkeypatch.setattr(_Aside, "PARAGRAPHS", 0)
+    monkeypatch.setattr(warm, "HELPER_LINES", float("inf"))  # the check in this process
+
+
+def test_the_json_made_aside_is_the_one_made_here_and_the_cache_is_kept(tmp_path, monkeypatch):
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    aside_for_every_size(monkeypatch)
+    made_here = []
+    real = render.write_report_json
+    monkeypatch.setattr(render, "write_report_json",
+                        lambda *args: made_here.append(os.getpid()) or real(*args))
+    loading._parsed.clear()
+    result = build(project, PREVIEW)
+    assert made_here == []  # the JSON was written by the other process
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    parsed = parsed_here(monkeypatch)
+    loading._parsed.clear()
+    build(project, PREVIEW, force=True)  # the cache's entries, pickled aside, were saved
+    assert parsed == [] and made_here == []
+
+
+def test_a_failed_aside_makes_the_json_here(tmp_path, monkeypatch):
+    alone, _ = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    aside_for_every_size(monkeypatch)
+    parent = os.getpid()
+    real = render.write_report_json
+
+    def dies_aside(out, comparison):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(out, comparison)
+    monkeypatch.setattr(render, "write_report_json", dies_aside)
+    loading._parsed.clear()
+    build(project, PREVIEW)
+    assert outputs(project) == outputs(alone)
