@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-# As tests/test_browser.py launches it: no sandbox (containers), no GPU, nothing
+# As the tests launch it (tests/browser_support.py): no sandbox (containers), no GPU, nothing
 # fetched in the background that could land inside a timing.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -208,7 +208,7 @@ _FILTER_TIME = """async value => {
 
 
 class Browser:
-    """Headless Chromium driven by Playwright, as tests/test_browser.py launches it."""
+    """Headless Chromium driven by Playwright, as the tests launch it (tests/browser_support.py)."""
 
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright

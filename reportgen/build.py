@@ -81,10 +81,15 @@ def check(project: Project, cache=None):
     from .validate import validate
     from .warm import warming
 
-    if cache is None:
+    own = cache is None
+    if own:
         cache = FileCache.for_this_run()
-    with warming(project, cache):  # a large new corpus: its later half checked on a 2nd core
-        briefing, warnings = validate(load(project, cache))
+    try:
+        with warming(project, cache):  # a large new corpus: its later half checked on a 2nd core
+            briefing, warnings = validate(load(project, cache))
+    finally:
+        if own:
+            cache.close()
     return compare(briefing), warnings
 
 
@@ -113,15 +118,19 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     from .checkcache import FileCache
 
     cache = FileCache.at(project.output / STATE_DIR / "cache", tool)
-    comparison, warnings = check(project, cache)
-    if strict and warnings:
-        raise as_errors(warnings)
-    result.warnings += warnings
-    with _collector_passes_over(comparison):
-        _render_and_publish(project, comparison, stale, stamps, state, result, pdf_variant,
-                            progress, cache)
-    if cache is not None:  # kept only with a good report: a failed build writes nothing
-        cache.save()
+    try:
+        comparison, warnings = check(project, cache)
+        if strict and warnings:
+            raise as_errors(warnings)
+        result.warnings += warnings
+        with _collector_passes_over(comparison):
+            _render_and_publish(project, comparison, stale, stamps, state, result,
+                                pdf_variant, progress, cache)
+        if cache is not None:  # kept only with a good report: a failed build writes nothing
+            cache.save()
+    finally:
+        if cache is not None:
+            cache.close()
     return result
 
 

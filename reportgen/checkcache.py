@@ -99,8 +99,7 @@ class FileCache:
         self.pending: dict[bytes, tuple[bytes, object]] = {}
         # where each entry's body is: (file descriptor, offset, length); the pack's, and
         # those another process is making now (see reportgen.warm)
-        self.index: dict[bytes, tuple[int, int, int]] = \
-            _open_pack(folder / PACK_NAME) if folder else {}
+        self.pack, self.index = _open_pack(folder / PACK_NAME) if folder else (None, {})
         self.helper = None  # a reportgen.warm.Helper, while it makes entries for this run
         self.kept: list = []  # open files of other processes' entries (see adopt)
         self.adopted = False
@@ -134,8 +133,18 @@ class FileCache:
         return entry
 
     def keep_open(self, file) -> None:
-        """Keep ``file`` (holding bodies the index points into) open until this cache goes."""
+        """Keep ``file`` (holding bodies the index points into) open until :meth:`close`."""
         self.kept.append(file)
+
+    def close(self) -> None:
+        """Close the files the entries are read from (a long ``serve`` makes many caches)."""
+        if self.pack is not None:
+            os.close(self.pack)
+            self.pack = None
+        for file in self.kept:
+            file.close()
+        self.kept.clear()
+        self.index.clear()
 
     def _body(self, entry: bytes, size: int = -1) -> bytes | None:
         """The entry's signed body (its first ``size`` bytes), from the pack or another
@@ -240,30 +249,29 @@ class FileCache:
             raise
 
 
-def _open_pack(path: Path) -> dict[bytes, tuple[int, int, int]]:
-    """Where each entry's body is in the pack (descriptor, offset, length); a damaged
-    tail is left out. The descriptor stays open for this run: the pack a later save
-    renames over the path is another file."""
+def _open_pack(path: Path) -> tuple[int | None, dict[bytes, tuple[int, int, int]]]:
+    """The pack's descriptor, and where each entry's body is in it (descriptor, offset,
+    length); a damaged tail is left out. The descriptor stays open for this run: the
+    pack a later save renames over the path is another file."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        return {}
+        return None, {}
     index: dict[bytes, tuple[int, int, int]] = {}
     try:
         size = os.fstat(fd).st_size
-        if os.pread(fd, len(_MAGIC), 0) != _MAGIC:
-            return {}
-        offset = len(_MAGIC)
-        while offset + _HEAD <= size:
-            head = os.pread(fd, _HEAD, offset)
-            length = int.from_bytes(head[_DIGEST:], "big")
-            if offset + _HEAD + length > size:
-                break  # cut short
-            index[head[:_DIGEST]] = (fd, offset + _HEAD, length)
-            offset += _HEAD + length
+        if os.pread(fd, len(_MAGIC), 0) == _MAGIC:
+            offset = len(_MAGIC)
+            while offset + _HEAD <= size:
+                head = os.pread(fd, _HEAD, offset)
+                length = int.from_bytes(head[_DIGEST:], "big")
+                if offset + _HEAD + length > size:
+                    break  # cut short
+                index[head[:_DIGEST]] = (fd, offset + _HEAD, length)
+                offset += _HEAD + length
     except OSError:
         pass
-    return index
+    return fd, index
 
 
 def _pickled(value) -> bytes:

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-AXE_VERSION=4.14.1  # tests/test_browser.py reads it from tests/.cache/node_modules/axe-core
+AXE_VERSION=4.14.1  # tests/browser_support.py reads it from tests/.cache/node_modules/axe-core
 # The YAML language server editors run (VS Code's YAML extension and others):
 # tests/test_schema_agreement.py checks the editor schemas in it.
 YAML_LS_VERSION=1.15.0

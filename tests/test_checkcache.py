@@ -292,3 +292,16 @@ def test_a_duplicate_id_in_a_new_file_is_reported_in_the_unchanged_one(tmp_path)
     assert any("alpha.yaml:1: error: document id 'alpha' is also used by" in p
                for p in fresh[1])
     assert cached_outcome(project) == fresh
+
+
+def test_builds_in_one_process_leave_no_file_open(tmp_path):
+    """serve builds again and again in one process: each build's cache closes its files."""
+    project = write_project(tmp_path)
+    build(project, PREVIEW)
+    before = sorted(os.listdir("/proc/self/fd"))
+    for n in range(5):
+        with (project.annotations / "documents/beta.yaml").open("a", encoding="utf-8") as file:
+            file.write(f"# edit {n}\n")
+        build(project, PREVIEW)
+        outcome(project)
+    assert sorted(os.listdir("/proc/self/fd")) == before
