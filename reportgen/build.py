@@ -202,7 +202,10 @@ class _Aside:
         if "json" not in stale or len(comparison.briefing.paragraphs) < cls.PARAGRAPHS \
                 or not forked.possible():
             return None
-        aside = cls(forked.Forked(_made_aside, comparison, cache), cache)
+        try:
+            aside = cls(forked.Forked(_made_aside, comparison, cache), cache)
+        except OSError:  # no temporary file, or no process to be had: all made here
+            return None
         if cache is not None:
             cache.pending.clear()  # the other process has them, and pickles them
         return aside

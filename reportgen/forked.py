@@ -31,7 +31,8 @@ def possible() -> bool:
 class Forked:
     """``work(out, send, *args)`` in a forked child: ``out`` is the shared unnamed file
     (the child is its only writer; :attr:`fd` reads it here), ``send(message)`` sends
-    a small message, which :meth:`receive` returns in order."""
+    a small message, which :meth:`receive` returns in order. Raises OSError when no
+    temporary file or process can be had."""
 
     def __init__(self, work, *args):
         import multiprocessing
@@ -41,8 +42,14 @@ class Forked:
         self.connection, theirs = context.Pipe(duplex=False)
         self.process = context.Process(target=_run, args=(work, self.file, theirs, args),
                                        daemon=True)
-        self.process.start()
-        theirs.close()
+        try:
+            self.process.start()
+        except OSError:  # no process to be had (the caller does the work itself)
+            self.file.close()
+            self.connection.close()
+            raise
+        finally:
+            theirs.close()
         self.ended = False  # the child is done, or failed
 
     @property

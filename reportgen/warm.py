@@ -41,7 +41,11 @@ def warming(project, cache):
     if not share:
         yield
         return
-    helper = Helper(project, cache, share)
+    try:
+        helper = Helper(project, cache, share)
+    except OSError:  # no temporary file, or no process to be had: all done here
+        yield
+        return
     cache.helper = helper
     try:
         yield

@@ -191,3 +191,23 @@ def test_a_failed_aside_makes_the_json_here(tmp_path, monkeypatch):
     loading._parsed.clear()
     build(project, PREVIEW)
     assert outputs(project) == outputs(alone)
+
+
+def test_no_process_to_be_had_and_everything_is_made_here(tmp_path, monkeypatch):
+    """A full temporary folder, or no process left to fork: the build is one process's."""
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    aside_for_every_size(monkeypatch)
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+
+    tried = []
+
+    def refused(*args, **kwargs):
+        tried.append(args)
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(forked.tempfile, "TemporaryFile", refused)
+    loading._parsed.clear()
+    result = build(project, PREVIEW)
+    assert len(tried) == 2  # the helper's, then the aside's
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
