@@ -843,6 +843,8 @@ def _check_text_value(quoting: _Quoting, file, path, assertion: Assertion, head:
 
 
 def _check_claim_quotes(quoting: _Quoting, file, entries, checked: _Checked) -> None:
+    if not quoting.complete:  # a document not read (its errors reported) may assert a
+        return  # claim: the words quoted from it cannot be looked for, only wrongly missed
     asserting: dict[str, list[str]] = {}
     for paragraph in checked.paragraphs.values():
         for assertion in paragraph.claims if paragraph.kind == "body" else ():

@@ -291,6 +291,24 @@ def test_with_a_source_unreadable_only_what_can_be_told_is_said(tmp_path):
         "finding 'start-date': quotation \"it also mentions\" is not in the paragraphs it cites"]
 
 
+def test_a_document_with_errors_brings_no_claim_quotation_warnings(tmp_path):
+    """Its paragraphs are left out of the check: a claim's reason quoting them is not
+    "not in the paragraphs asserting it" — it is looked for once the errors are fixed."""
+    claims = CLAIMS["claims.yaml"].rstrip(" ") + """\
+        verdict: {kind: gap, reason: 'compatible: "ended badly" says how, not when'}
+    """
+    beta = textwrap.dedent(TINY_ANNOTATIONS["documents/beta.yaml"]).replace(  # asserts it too
+        "{claim: war-began, value: 2001}", "{claim: war-how, value: 'The second account says'}")
+    wrong = alpha(value="'ended badly'")["documents/alpha.yaml"].replace(
+        "themes: [drugs]", "themes: [no-such-theme]")
+    with pytest.raises(ReportgenError) as caught:
+        check(write_project(tmp_path, {"claims.yaml": claims, "documents/alpha.yaml": wrong,
+                                       "documents/beta.yaml": beta}, SOURCES))
+    assert [p.message for p in caught.value.problems] == ["unknown theme 'no-such-theme'"]
+    assert warnings_of(tmp_path, {"claims.yaml": claims, **alpha(value="'ended badly'"),
+                                  "documents/beta.yaml": beta}) == []
+
+
 # -- the report shows what was verified ---------------------------------------
 
 def test_the_report_shows_beside_each_finding_what_was_verified(tmp_path):
