@@ -55,7 +55,8 @@ _CHARACTERS_PER_PAGE = 7000
 _PASSES = 4
 # The page numbers in the margin: chapter n starts at its page, and the total is known.
 _NUMBERING = '@page:first {{ counter-reset: page {first} }} ' \
-             '@page {{ @bottom-right {{ content: "Page " counter(page) " of {total}" }} }}'
+             '@page {{ @bottom-right {{ content: "%s" counter(page) "%s{total}" }} }}' \
+             % stamp.FOOTER
 
 
 def page_marker(anchor: str):

@@ -54,8 +54,13 @@ def stamp(document, placeholder: str, pages: dict[str, int], first: int, total: 
         raise Unstampable(f"{found} page references laid out, {references} written")
 
 
+# The footer's words around the page number and the total: templates/print.css
+# spells the same in CSS for a PDF laid out in one piece (a test keeps them equal).
+FOOTER = ("Page ", " of ")
+
+
 def footer_text(page, total) -> str:
-    return f"Page {page} of {total}"
+    return f"{FOOTER[0]}{page}{FOOTER[1]}{total}"
 
 
 def _placeholder(element) -> bool:

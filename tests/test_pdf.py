@@ -579,3 +579,15 @@ def test_a_reference_laid_out_twice_gets_a_second_layout(tmp_path, monkeypatch):
     assert len(texts) > 2 and all(f"Page {n} of {len(texts)}" in t
                                   for n, t in enumerate(texts, 1))
     assert all(f"see p. {len(texts)}" in t for t in texts[:-1])
+
+
+def test_the_footer_is_worded_alike_in_one_piece_and_in_chapters():
+    """print.css numbers a PDF laid out in one piece; reportgen.stamp writes the chapters'
+    numbers in with the words of stamp.FOOTER: the two must read the same."""
+    from conftest import ROOT
+    from reportgen import stamp
+
+    css = (ROOT / "templates" / "print.css").read_text(encoding="utf-8")
+    before, of = stamp.FOOTER
+    assert f'content: "{before}" counter(page) "{of}" counter(pages)' in css
+    assert stamp.footer_text(3, 12) == "Page 3 of 12"
