@@ -39,7 +39,7 @@ except ImportError:  # Windows has none: builds there are not serialised
 
 from . import __version__
 from .errors import Problem, ReportgenError, as_errors, display_path
-from .files import content_hash, stage, sync_folder, user_cache_folder, write_atomic
+from .files import content_hash, copy_range, stage, sync_folder, user_cache_folder, write_atomic
 from .progress import Progress
 from .project import Project
 
@@ -239,17 +239,6 @@ def _made_aside(out, send, comparison, cache) -> None:
     send(("json", start, out.tell() - start))
     if cache is not None:
         send(("cache", cache.write_pending(out)))
-
-
-def copy_range(fd: int, offset: int, length: int, out, chunk: int = 4 << 20) -> None:
-    """``length`` bytes of the file open at ``fd``, from ``offset``, written to ``out``."""
-    end = offset + length
-    while offset < end:
-        data = os.pread(fd, min(chunk, end - offset), offset)
-        if not data:
-            raise OSError(errno.EIO, "the report made aside was cut short")
-        out.write(data)
-        offset += len(data)
 
 
 @dataclass

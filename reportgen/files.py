@@ -9,6 +9,7 @@ what was read, and never through a link that leads out of the project.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -35,6 +36,17 @@ def write_atomic(target: Path, data: bytes, mode: int = 0o644, before_replace=No
         Path(temporary).unlink(missing_ok=True)
         raise
     sync_folder(target.parent)
+
+
+def copy_range(fd: int, offset: int, length: int, out, chunk: int = 4 << 20) -> None:
+    """``length`` bytes of the file open at ``fd``, from ``offset``, written to ``out``."""
+    end = offset + length
+    while offset < end:
+        data = os.pread(fd, min(chunk, end - offset), offset)
+        if not data:
+            raise OSError(errno.EIO, "the file was cut short")
+        out.write(data)
+        offset += len(data)
 
 
 def stage(target: Path, data: bytes | Callable[[BinaryIO], object], mode: int = 0o644) -> str:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-import conftest
+from conftest import bundled_copy
 from reportgen import load as loading
 from reportgen import forked, render, validate, warm
 from reportgen.build import build
@@ -25,11 +25,6 @@ def own_cache_home(tmp_path, monkeypatch):
     loading._parsed.clear()
     yield
     loading._parsed.clear()
-
-
-def bundled_copy(folder):
-    """The bundled corpus (five documents), in a folder of its own."""
-    return conftest.bundled_copy(folder)
 
 
 def parsed_here(monkeypatch) -> list[str]:
