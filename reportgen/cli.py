@@ -241,8 +241,10 @@ def run_add(args: argparse.Namespace) -> int:
 
     project = project_from(args)
     seed, skeleton, count = add_source(project, args.source)
-    print(f"copied {display_path(args.source)} to {display_path(seed)}")
-    print(f"wrote {display_path(skeleton)} with {count} paragraphs to annotate; "
+    if seed.resolve() != Path(args.source).resolve():  # a text already in seeds/ stays as it is
+        print(f"copied {display_path(args.source)} to {display_path(seed)}")
+    paragraphs = f"{count} paragraph{'' if count == 1 else 's'}"
+    print(f"wrote {display_path(skeleton)} with {paragraphs} to annotate; "
           f"`{project.command('check')}` lists what is left")
     return 0
 

@@ -68,6 +68,14 @@ def test_init_then_add_then_hints_to_paste(tmp_path):
         "copied d 2006 – x.txt to new project/seeds/d 2006 – x.txt\n"
         "wrote new project/annotations/documents/d-2006-x.yaml with 2 paragraphs to annotate; "
         "`reportgen check --project 'new project'` lists what is left\n")
+    in_seeds = tmp_path / "new project" / "seeds" / "e 2007.txt"  # put there by hand
+    in_seeds.write_text("A text already in place.\n")
+    added = run("add", str(in_seeds.relative_to(tmp_path)), "--project", "new project",
+                cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == (  # nothing was copied, so nothing is said to be
+        "wrote new project/annotations/documents/e-2007.yaml with 1 paragraph to annotate; "
+        "`reportgen check --project 'new project'` lists what is left\n")
 
 
 def test_reanchor_hint_repeats_the_location_options(tmp_path):
