@@ -223,10 +223,11 @@ def label_documents(documents: Iterable[Document]) -> tuple[Document, ...]:
 def fallback_label(document: Document) -> str:
     """The label of a document the analyst did not label (before telling alike ones apart)."""
     year = document.published[:4]
-    if is_named(document.author):
+    if is_named(document.author) and _personal(document.author):
         return f"{_surnames(document.author)} {year}"
-    if is_named(document.outlet):
-        return f"{' '.join(document.outlet.split())} {year}"
+    for name in (document.outlet, document.author):  # "Gazette staff": its outlet, else all of it
+        if is_named(name):
+            return f"{' '.join(name.split())} {year}"
     return document.id
 
 
@@ -234,6 +235,12 @@ def is_named(author: str) -> bool:
     """Whether an author (or outlet) field names someone: not empty, not "Unattributed" ..."""
     bare = re.sub(r"\(.*?\)", "", author).strip(string.punctuation + string.whitespace)
     return bool(bare) and bare.casefold() not in UNNAMED
+
+
+def _personal(author: str) -> bool:
+    """Whether a byline names people, whose surnames are capitalised ("Samuel Ramani"),
+    not a desk or a role ("City desk", "Gazette staff", "A resident")."""
+    return all(surname[:1].isupper() for surname in _surnames(author).split(" and "))
 
 
 def _surnames(author: str) -> str:

@@ -124,6 +124,8 @@ LABELLED = [
     document("trio", author="Ann Smith; Bob Jones; Cy Lee", published="2008"),
     document("inverted", author="Smith, Ann", published="2009"),
     document("torch-clash", author="", outlet="TORCH", published="2005", label=None),
+    document("desk", author="City desk", outlet="Harbour Herald", published="2010"),  # no person
+    document("role", author="A resident", outlet="", published="2011"),
 ]
 
 
@@ -140,6 +142,8 @@ def test_labels_fall_back_to_surname_outlet_then_id_and_never_repeat(tmp_path):
         "pair": "Smith and Jones 2008",
         "trio": "Smith et al. 2008",
         "inverted": "Smith 2009",
+        "desk": "Harbour Herald 2010",  # a byline naming no person: its outlet
+        "role": "A resident 2011",  # ... or, with none, the byline whole
         "alpha": "Author 2016",
         "beta": "Writer 2018",
     }
