@@ -444,8 +444,10 @@ def _check_coverage(file, doc, numbers, segments, project, problems) -> dict[int
     expected = 1
     for index, number in enumerate(numbers):
         if number != expected:
-            hint = (f"paragraphs {expected}-{number - 1} have no entry; list every paragraph "
-                    f"in order ({_listing(project, doc)} shows the numbering)"
+            missing = f"paragraph {expected} has" if number == expected + 1 else \
+                f"paragraphs {expected}-{number - 1} have"
+            hint = (f"{missing} no entry; list every paragraph in order "
+                    f"({_listing(project, doc)} shows the numbering)"
                     if number > expected else "list every paragraph once, in order")
             problems.append(Problem(file.path, file.line_of("paragraphs", index, "para"),
                                     f"expected paragraph {expected} here, found para: {number}",

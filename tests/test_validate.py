@@ -113,7 +113,7 @@ def test_paragraph_skipped_or_out_of_order(tmp_path):
     found = errors(tmp_path, {"documents/beta.yaml": beta})
     assert found[0] == (
         "annotations/documents/beta.yaml:7: error: expected paragraph 1 here, found para: 2\n"
-        "    hint: paragraphs 1-1 have no entry; list every paragraph in order "
+        "    hint: paragraph 1 has no entry; list every paragraph in order "
         "(reportgen paragraphs seeds/b.txt shows the numbering)"
     )
 
