@@ -60,6 +60,9 @@ class Loaded:
 
 REQUIRED_FILES = ("briefing", "themes")
 OPTIONAL_FILES = ("claims", "findings")
+# What checking a document on its own needs besides its file and source text: the
+# themes and claims it may name (reportgen.validate.check_each_document).
+DOCUMENT_CONTEXT = ("themes", "claims")
 
 
 def load(project: Project, cache: FileCache | None = None,
@@ -68,8 +71,9 @@ def load(project: Project, cache: FileCache | None = None,
 
     ``cache``: what earlier runs made of each file (reportgen.checkcache), used
     while the file is unchanged; what this run makes is put there to be saved.
-    ``documents``: only these document annotation files, and ``each(file)`` called
-    as each is parsed (reportgen.warm's helper, which sends them on at once).
+    ``documents``: only these document annotation files, with the themes and claims
+    they may name and the sources they name, and ``each(file)`` called as each is
+    parsed (reportgen.warm's helper, which sends them on at once).
     """
     loaded = Loaded(project)
     if not project.annotations.is_dir():
@@ -82,7 +86,7 @@ def load(project: Project, cache: FileCache | None = None,
     loaded.cache = cache
     read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache)
     with paused_gc(freeze=loaded.first_in_process):
-        for name in REQUIRED_FILES + OPTIONAL_FILES:
+        for name in REQUIRED_FILES + OPTIONAL_FILES if documents is None else DOCUMENT_CONTEXT:
             path = project.annotations / f"{name}.yaml"
             if path.exists():
                 setattr(loaded, name, read(path, shown(path)))
@@ -97,7 +101,12 @@ def load(project: Project, cache: FileCache | None = None,
                     each(document)
             else:  # remembered so that its source is not also called unannotated
                 loaded.unreadable[shown(path)] = _text_or_empty(path)
-        for path in project.source_files():
+        sources = project.source_files()
+        if documents is not None:
+            named = {file.data.get("source") for file in loaded.documents
+                     if isinstance(file.data, dict)}
+            sources = [path for path in sources if path.name in named]
+        for path in sources:
             source = read_source(path, loaded.problems)
             if source is not None:
                 loaded.sources[path.name] = source

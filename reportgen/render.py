@@ -166,11 +166,13 @@ def html_bytes(comparison: Comparison, templates: Path, suggestions=None) -> byt
     return out.getvalue()
 
 
-def write_html(out, comparison: Comparison, templates: Path, suggestions=None) -> None:
+def write_html(out, comparison: Comparison, templates: Path, suggestions=None,
+               data=None) -> None:
     """Write render_html's page in UTF-8 to the binary stream ``out``. A large report's
     embedded data (most of its size) is encoded a part at a time straight into ``out``:
     neither it nor the page is ever one big string (a str holding one “ takes 2 bytes a
-    character) or one big bytes object."""
+    character) or one big bytes object. ``data(out)``: writes that data as made by
+    another process (write_embedded_data there), or returns False: then made here."""
     env = environment(templates)
     template = env.get_template("report.html.j2")
     with paused_gc():
@@ -186,8 +188,16 @@ def write_html(out, comparison: Comparison, templates: Path, suggestions=None) -
         at, after = (at, at + len(_DATA_HERE_BYTES)) if at >= 0 else (len(page), len(page))
         with memoryview(page) as parts:  # the page around the data, not copied
             out.write(parts[:at])
-            write_json(out, on_demand_data(comparison, context), _script_safe)
+            if data is None or not data(out):
+                write_embedded_data(out, comparison, context["cited_by"])
             out.write(parts[after:])
+
+
+def write_embedded_data(out, comparison: Comparison, cited_by=None) -> None:
+    """The data a large report's page embeds (on_demand_data), as write_html writes it."""
+    if cited_by is None:
+        cited_by = _cited_by(comparison.briefing.findings + comparison.computed)
+    write_json(out, on_demand_data(comparison, cited_by), _script_safe)
 
 
 _DATA_HERE_BYTES = _DATA_HERE.encode("utf-8")
@@ -410,7 +420,8 @@ def _finding_json(f: Finding) -> dict:
 
 # -- drawn on demand: what templates/report-lazy.js draws ---------------------
 
-def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str, object]]:
+def on_demand_data(comparison: Comparison,
+                   cited_by: dict[str, list[Finding]]) -> Iterator[tuple[str, object]]:
     """What a large report draws as the reader goes: its theme sections' paragraph
     cards and findings, and the annotated sources, as (key, value) entries of one JSON
     object, each made only when it is asked for (write_json writes it, then drops it).
@@ -420,7 +431,6 @@ def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str,
     findings = briefing.findings + comparison.computed
     number = {f.anchor: i for i, f in enumerate(findings)}
     documents = {d.id: d for d in briefing.documents}
-    cited_by = context["cited_by"]
     yield "kinds", KIND_LABELS
     yield "columns", [col.id for col in comparison.columns]
     yield "themes", {t.id: t.label for t in briefing.themes}
@@ -431,7 +441,7 @@ def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str,
         for cell in section.cells:
             for p in cell.paragraphs:
                 if p.id not in cards:
-                    cards[p.id] = _card_data(p, documents[p.document], context, number)
+                    cards[p.id] = _card_data(p, documents[p.document], cited_by, number)
     yield "paragraphs", cards
     del cards
     yield "findings", [_finding_data(f, briefing) for f in findings]
@@ -450,7 +460,7 @@ def on_demand_data(comparison: Comparison, context: dict) -> Iterator[tuple[str,
         for d in briefing.documents}
 
 
-def _card_data(p: Paragraph, document: Document, context: dict, number: dict) -> dict:
+def _card_data(p: Paragraph, document: Document, cited_by: dict, number: dict) -> dict:
     k = card(p, document)
     return {
         "doc": p.document, "n": p.number, "author": p.author or UNATTRIBUTED,
@@ -461,7 +471,7 @@ def _card_data(p: Paragraph, document: Document, context: dict, number: dict) ->
         "claims": [[a.claim, a.display, str(markdown_inline(a.note)) if a.note else ""]
                    for a in k.claims],
         "notes": [str(markdown_block(note)) for note in k.notes],
-        "citedBy": [number[f.anchor] for f in context["cited_by"].get(p.id, ())],
+        "citedBy": [number[f.anchor] for f in cited_by.get(p.id, ())],
     }
 
 

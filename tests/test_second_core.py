@@ -1,6 +1,7 @@
 """A large build works on both cores: a helper process checks the later files
-(reportgen.warm), another makes report.json while the HTML renders (build._Aside).
-Whatever they do, the result is a single process's, by the byte."""
+(reportgen.warm), another makes the data a large HTML page embeds, or report.json,
+while this one makes the rest (build._Aside). Whatever they do, the result is a
+single process's, by the byte."""
 
 import os
 
@@ -143,7 +144,44 @@ def test_no_helper_for_a_small_corpus_or_a_warm_cache(tmp_path, monkeypatch):
     assert [p.name for p in started[0]] == documents(project)[-len(started[0]):]  # the last
 
 
-# -- report.json made aside while the HTML renders (build._Aside) --------------
+def test_a_first_build_starts_the_helper_before_hashing_its_inputs(tmp_path, monkeypatch):
+    """Nothing built yet: the check is certain, and the helper need not wait for the
+    stamps; once outputs exist, the stamps decide first whether to check at all."""
+    import reportgen.build as building
+
+    project = bundled_copy(tmp_path / "shared")
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    events = []
+    real_helper, real_stamp = warm.Helper.__init__, building.input_stamp
+    monkeypatch.setattr(warm.Helper, "__init__",
+                        lambda self, *args: events.append("helper") or real_helper(self, *args))
+    monkeypatch.setattr(building, "input_stamp",
+                        lambda *args: events.append("stamp") or real_stamp(*args))
+    build(project, PREVIEW)
+    assert events == ["helper", "stamp", "stamp"]
+    events.clear()
+    (project.output / ".reportgen" / "cache" / "entries.pack").unlink()
+    first = sorted(project.document_files())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    loading._parsed.clear()
+    build(project, PREVIEW)
+    assert events == ["stamp", "stamp", "helper"]
+
+
+def test_the_helper_reads_only_what_its_documents_need(tmp_path):
+    """Not the findings (this process parses them), nor the other documents' sources."""
+    project = bundled_copy(tmp_path / "shared")
+    share = documents(project)[-2:]
+    loaded = loading.load(project, documents=[project.annotations / "documents" / name
+                                              for name in share])
+    assert [os.path.basename(file.path) for file in loaded.documents] == share
+    assert loaded.themes is not None and loaded.claims is not None
+    assert loaded.findings is None and loaded.briefing is None
+    assert sorted(loaded.sources) == sorted(file.data["source"] for file in loaded.documents)
+    assert len(loaded.sources) < len(project.source_files())
+
+
+# -- made aside while this process makes the rest (build._Aside) --------------
 
 def aside_for_every_size(monkeypatch):
     from reportgen.build import _Aside
@@ -183,6 +221,51 @@ def test_a_failed_aside_makes_the_json_here(tmp_path, monkeypatch):
             os._exit(3)
         return real(out, comparison)
     monkeypatch.setattr(render, "write_report_json", dies_aside)
+    loading._parsed.clear()
+    build(project, PREVIEW)
+    assert outputs(project) == outputs(alone)
+
+
+def drawn_on_demand(monkeypatch):
+    """The bundled report drawn as a large one is: its bulk from data the page embeds."""
+    monkeypatch.setattr(render, "DRAW_ON_DEMAND_FROM", 0)
+
+
+def test_a_large_pages_embedded_data_is_made_aside_and_the_json_here(tmp_path, monkeypatch):
+    drawn_on_demand(monkeypatch)
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    assert b'id="report-data"' in outputs(alone)["report.html"]
+    project = bundled_copy(tmp_path / "shared")
+    aside_for_every_size(monkeypatch)
+    made_here = []
+    for name in ("write_embedded_data", "write_report_json"):
+        real = getattr(render, name)
+        monkeypatch.setattr(render, name, lambda *args, name=name, real=real:
+                            made_here.append((name, os.getpid())) or real(*args))
+    loading._parsed.clear()
+    result = build(project, PREVIEW)
+    assert made_here == [("write_report_json", os.getpid())]  # the data: the other process
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    parsed = parsed_here(monkeypatch)
+    loading._parsed.clear()
+    build(project, PREVIEW, force=True)  # the cache's entries, pickled aside, were saved
+    assert parsed == []
+
+
+def test_a_failed_aside_makes_the_embedded_data_here(tmp_path, monkeypatch):
+    drawn_on_demand(monkeypatch)
+    alone, _ = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    aside_for_every_size(monkeypatch)
+    parent = os.getpid()
+    real = render.write_embedded_data
+
+    def dies_aside(*args):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(*args)
+    monkeypatch.setattr(render, "write_embedded_data", dies_aside)
     loading._parsed.clear()
     build(project, PREVIEW)
     assert outputs(project) == outputs(alone)
