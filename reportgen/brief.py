@@ -76,6 +76,10 @@ class BriefTheme:
 
 def brief_context(comparison: Comparison) -> dict:
     """What templates/brief.html.j2 needs beyond the HTML report's context."""
+    from markupsafe import Markup
+
+    from .pdf import CHAPTER_BREAK
+
     quoting = _Quoting(comparison)
     key = comparison.key_findings
     return {
@@ -85,6 +89,7 @@ def brief_context(comparison: Comparison) -> dict:
                               for s, shown in zip(comparison.sections, _shares(comparison))),
         "short_label": short_label,
         "caps": {"key": KEY_FINDINGS, "refs": REFS_PER_VALUE},
+        "chapter_break": Markup(CHAPTER_BREAK),
     }
 
 

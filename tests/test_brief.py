@@ -60,6 +60,21 @@ def test_the_brief_is_short_with_page_numbers_and_metadata(brief, pages, report)
     assert "reportgen" in info
 
 
+def test_the_brief_is_laid_out_in_chapters_and_reads_as_laid_out_whole(
+        comparison, pages, tmp_path, monkeypatch):
+    """Its cover, front matter and themes are laid out side by side, on both cores
+    (reportgen.pdf); merged, they read page for page as the brief laid out whole."""
+    from reportgen import pdf
+    from reportgen.render import render_brief_html
+
+    html = render_brief_html(comparison, Project.at().templates)
+    assert len(html) >= pdf.ONE_PIECE and len(pdf.Book.of(html).chapters) == 3
+    monkeypatch.setattr(pdf, "ONE_PIECE", len(html) + 1)
+    whole = tmp_path / "whole.pdf"
+    whole.write_bytes(pdf.pdf_bytes(html))
+    assert run("pdftotext", "-raw", str(whole), "-").split("\f")[:-1] == pages
+
+
 def test_the_cover_gives_the_scope_and_the_counts(pages, report):
     cover = normalise(pages[0])
     assert report["title"] in cover
