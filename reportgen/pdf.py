@@ -26,12 +26,11 @@ reference, twice): the print HTML marks each page reference with
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass
 from html import escape
 
-from . import pool, stamp
+from . import forked, pool, stamp
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
@@ -88,7 +87,7 @@ def pdf_bytes(html: str, variant: str | None = None, *, progress=None,
     if not book.marked:
         return _render((html, variant, True, False))[2]
     return book.paginate(variant, progress or (lambda message: None),
-                         workers or available_cores(), {} if layouts is None else layouts)
+                         workers or forked.cores(), {} if layouts is None else layouts)
 
 
 def standalone(html: str) -> str:
@@ -96,13 +95,6 @@ def standalone(html: str) -> str:
     with): placeholders for the page numbers, no chapters."""
     book = Book.of(html, merged=True)
     return book.document(0, None, None) if book.marked else html
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass

@@ -45,7 +45,7 @@ def _validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     briefing = _parse(loaded.briefing, schema.BriefingFile, problems)
     findings = _parse(loaded.findings, schema.FindingsFile, problems)
     themes, claims, theme_ids, claim_ids, claim_types = _declared(loaded, problems)
-    claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
+    claim_list = _claim_list(claims)
     for index, claim in enumerate(claims.claims or [] if claims else []):
         if claim is not None:
             _known(claim.theme, theme_ids, "theme", loaded.claims, ("claims", index, "theme"),
@@ -104,9 +104,14 @@ def _declared(loaded: Loaded, problems: list[Problem]):
     theme_ids = _known_ids(loaded.themes, themes, "themes", problems) if themes else None
     claim_ids = _known_ids(loaded.claims, claims, "claims", problems) if claims else (
         None if (loaded.project.annotations / "claims.yaml").exists() else set())
-    claim_list = [c for c in (claims.claims or []) if c is not None] if claims else []
-    claim_types = {c.id: c.type for c in claim_list if c.id is not None and c.type is not None}
+    claim_types = {c.id: c.type for c in _claim_list(claims)
+                   if c.id is not None and c.type is not None}
     return themes, claims, theme_ids, claim_ids, claim_types
+
+
+def _claim_list(claims) -> list:
+    """The readable claims of claims.yaml as parsed (None: unreadable, reported)."""
+    return [c for c in (claims.claims or []) if c is not None] if claims else []
 
 
 # -- schema ------------------------------------------------------------------
@@ -768,8 +773,7 @@ def _check_quotes_of_documents(loaded: Loaded, quoting: _Quoting, checked: _Chec
     found before in paragraphs that are unchanged (a note naming another document's
     paragraphs depends on them too: see _DocumentCheck.quotes_found_with)."""
     files = {file.path: file for file in loaded.documents}
-    claims = [c for c in (claims_parsed.claims or []) if c is not None] if claims_parsed else []
-    texts = {c.id for c in claims if c.type == "text"}
+    texts = {c.id for c in _claim_list(claims_parsed) if c.type == "text"}
     for document in checked.documents:
         if document.paragraphs:
             file = files[document.paragraphs[0].origin.path]
