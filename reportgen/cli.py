@@ -86,7 +86,8 @@ def parser() -> argparse.ArgumentParser:
 
     add_cmd = commands.add_parser(
         "add", help="copy a new source into seeds/ and write its skeleton annotation file")
-    add_cmd.add_argument("source", type=Path, help="the text file to add")
+    add_cmd.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
+                         help="the text files to add")
     _project_options(add_cmd)
     add_cmd.set_defaults(run=run_add)
 
@@ -240,12 +241,27 @@ def run_add(args: argparse.Namespace) -> int:
     from .sources import add_source
 
     project = project_from(args)
-    seed, skeleton, count = add_source(project, args.source)
-    if seed.resolve() != Path(args.source).resolve():  # a text already in seeds/ stays as it is
-        print(f"copied {display_path(args.source)} to {display_path(seed)}")
-    paragraphs = f"{count} paragraph{'' if count == 1 else 's'}"
-    print(f"wrote {display_path(skeleton)} with {paragraphs} to annotate; "
-          f"`{project.command('check')}` lists what is left")
+    problems: list = []
+    added = 0
+    for source in args.sources:  # each on its own: one refused leaves the others added
+        try:
+            seed, skeleton, count = add_source(project, source)
+        except ReportgenError as exc:
+            problems += exc.problems
+            continue
+        added += 1
+        if seed.resolve() != Path(source).resolve():  # a text already in seeds/ stays as it is
+            print(f"copied {display_path(source)} to {display_path(seed)}")
+        paragraphs = f"{count} paragraph{'' if count == 1 else 's'}"
+        print(f"wrote {display_path(skeleton)} with {paragraphs} to annotate; "
+              f"`{project.command('check')}` lists what is left")
+    if problems and not added:
+        raise ReportgenError(problems)
+    if problems:
+        print_problems(problems)
+        print(f"added {added} of {len(args.sources)} sources; the others were not",
+              file=sys.stderr)
+        return 1
     return 0
 
 

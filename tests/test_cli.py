@@ -78,6 +78,24 @@ def test_init_then_add_then_hints_to_paste(tmp_path):
         "`reportgen check --project 'new project'` lists what is left\n")
 
 
+def test_add_takes_several_sources_and_one_refused_leaves_the_others_added(tmp_path):
+    project = write_project(tmp_path / "p")
+    for name in ("f-2010.txt", "g-2011.txt"):
+        (tmp_path / name).write_text(f"The text of {name}.\n\nIts second paragraph.\n")
+    (tmp_path / "h-2012.txt").write_bytes(b"\xff\xfe not UTF-8\n")
+    added = run("add", "f-2010.txt", "h-2012.txt", "g-2011.txt", "--project", "p", cwd=tmp_path)
+    assert added.returncode == 1
+    assert [line.split(" with ")[0] for line in added.stdout.splitlines()
+            if line.startswith("wrote")] == ["wrote p/annotations/documents/f-2010.yaml",
+                                             "wrote p/annotations/documents/g-2011.yaml"]
+    assert "h-2012.txt" in added.stderr and "error" in added.stderr
+    assert added.stderr.splitlines()[-1] == "added 2 of 3 sources; the others were not"
+    assert not (project.annotations / "documents" / "h-2012.yaml").exists()
+    refused = run("add", "h-2012.txt", "--project", "p", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1].endswith("nothing was written.")
+
+
 def test_reanchor_hint_repeats_the_location_options(tmp_path):
     write_project(tmp_path / "p")
     (tmp_path / "p" / "seeds" / "b.txt").write_text(
