@@ -95,7 +95,9 @@ def skeleton_text(doc_id: str, source: str, segments: list[Segment], markdown: b
 def _title(segments: list[Segment], markdown: bool) -> str:
     if not segments:
         return ""
-    first = segments[0].text
+    # its first line: a title set above its byline with no blank line between them
+    # is one paragraph, of which only the title is the title
+    first = segments[0].text.strip().split("\n", 1)[0]
     if markdown and _MD_HEADING.match(first):
         first = first.lstrip("#").strip()
     return suggest_quote(first, 12)

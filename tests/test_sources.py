@@ -25,6 +25,15 @@ def test_add_copies_the_source_and_writes_a_skeleton_with_every_anchor(tiny, tmp
     assert "3 of 3 paragraphs are left to annotate: body paragraphs with no themes" in messages
 
 
+def test_the_skeletons_title_is_the_first_line_not_the_byline_under_it(tiny, tmp_path):
+    new = tmp_path / "bridge.txt"
+    new.write_text("Town Bridge Opens After Delays\nBy Clara Voss, Riverside Gazette, 3 May 2019"
+                   "\n\nThe new footbridge opened on Tuesday.\n")
+    _, skeleton, count = add_source(tiny, new)
+    assert count == 2
+    assert 'title: "Town Bridge Opens After Delays"\n' in skeleton.read_text()
+
+
 def test_add_never_overwrites(tiny, tmp_path):
     new = tmp_path / "a.txt"  # same name as an existing seed
     new.write_text("Different text.\n")
