@@ -687,5 +687,11 @@ def render_brief_html(comparison: Comparison, templates: Path) -> str:
     """The HTML WeasyPrint lays out as the brief, brief.pdf."""
     from .brief import brief_context
 
+    from .pdf import ONE_PIECE
+
     template = environment(templates).get_template("brief.html.j2")
-    return template.render(_context(comparison, "brief") | brief_context(comparison))
+    context = _context(comparison, "brief") | brief_context(comparison)
+    html = template.render(context)
+    if len(html) < ONE_PIECE:  # laid out whole: its themes need not start a page of their own
+        html = template.render(context, chapter_break=None)
+    return html

@@ -69,10 +69,25 @@ def test_the_brief_is_laid_out_in_chapters_and_reads_as_laid_out_whole(
 
     html = render_brief_html(comparison, Project.at().templates)
     assert len(html) >= pdf.ONE_PIECE and len(pdf.Book.of(html).chapters) == 3
+    assert 'class="front chapter"' in html  # the themes start a page: a chapter's first
     monkeypatch.setattr(pdf, "ONE_PIECE", len(html) + 1)
     whole = tmp_path / "whole.pdf"
     whole.write_bytes(pdf.pdf_bytes(html))
     assert run("pdftotext", "-raw", str(whole), "-").split("\f")[:-1] == pages
+
+
+def test_a_short_brief_is_laid_out_whole_its_themes_not_forced_onto_a_page(tmp_path):
+    """A brief too short to be cut into chapters keeps its pages full: the themes follow
+    the picture on the same page instead of starting one (a near-empty page before)."""
+    from conftest import write_project
+    from reportgen import pdf
+    from reportgen.render import render_brief_html
+
+    project = write_project(tmp_path)
+    html = render_brief_html(check(project)[0], project.templates)
+    assert len(html) < pdf.ONE_PIECE
+    assert pdf.CHAPTER_BREAK not in html and 'class="front chapter"' not in html
+    assert 'id="themes"' in html
 
 
 def test_the_cover_gives_the_scope_and_the_counts(pages, report):
