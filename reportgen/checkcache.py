@@ -42,6 +42,9 @@ KEY_BYTES = 32
 _DIGEST = hashlib.sha256().digest_size
 PACK_NAME = "entries.pack"
 _MAGIC = b"reportgen check cache 1\n"
+# The entries made of each document annotation file: its parse (reportgen.load), its own
+# check, and where its quotations were found (reportgen.validate).
+DOCUMENT_ENTRIES = ("yaml", "check", "quotes")
 # A record: the entry's name (a digest), the body's length, then the body: its
 # signature, its stamp and the pickled value (the signature covers the last two).
 _HEAD = _DIGEST + 8

@@ -44,14 +44,15 @@ _BLOCKQUOTE = re.compile(r"^ {0,3}> ?(.*)$")
 _NOT_LINE_END = re.compile(r"[^\r\n]")
 _ELISION = re.compile(r"\[[^\[\]]*\]|…|\.{3,}")
 _END_PUNCTUATION = ".,;: "
-# markdown markup that a reader never sees as text
-_MARKUP = [(re.compile(p, re.MULTILINE), r) for p, r in (
-    (r"<sup>[^<]*</sup>", ""),  # footnote markers kept from a PDF conversion
-    (r"<[^>\n]+>", ""),  # other inline tags, autolinks' brackets
-    (r"!?\[([^\]\n]*)\]\([^)\n]*\)", r"\1"),  # [text](target) -> text
-    (r"^ {0,3}#{1,6}\s+", ""),  # heading marks
-    (r"\*+|(?<!\w)_+|_+(?!\w)", ""),  # emphasis
-    (r"\\([\\`*_{}\[\]()#+\-.!])", r"\1"),  # backslash escapes
+# markdown markup that a reader never sees as text, each with the characters it needs
+# (a pattern is tried only on a text that has one: most paragraphs have little markup)
+_MARKUP = [(needs, re.compile(p, re.MULTILINE), r) for needs, p, r in (
+    ("<", r"<sup>[^<]*</sup>", ""),  # footnote markers kept from a PDF conversion
+    ("<", r"<[^>\n]+>", ""),  # other inline tags, autolinks' brackets
+    ("]", r"!?\[([^\]\n]*)\]\([^)\n]*\)", r"\1"),  # [text](target) -> text
+    ("#", r"^ {0,3}#{1,6}\s+", ""),  # heading marks
+    ("*_", r"\*+|(?<!\w)_+|_+(?!\w)", ""),  # emphasis
+    ("\\", r"\\([\\`*_{}\[\]()#+\-.!])", r"\1"),  # backslash escapes
 )]
 
 
@@ -68,8 +69,9 @@ class Quotation:
 def searchable(text: str, markdown: bool = False) -> str:
     """``text`` as quotations are looked up in it (see the module docstring)."""
     if markdown:
-        for pattern, replacement in _MARKUP:
-            text = pattern.sub(replacement, text)
+        for needs, pattern, replacement in _MARKUP:
+            if any(character in text for character in needs):
+                text = pattern.sub(replacement, text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         for character, replacement in _TYPOGRAPHY:  # faster than str.translate here
@@ -164,9 +166,15 @@ class Corpus:
 
     def occurs_in(self, quotation: Quotation, pids: Iterable[str]) -> bool:
         """Whether any of the paragraphs ``pids`` holds the quotation."""
-        parts = quotation.parts
+        quick, steps = _plan(quotation.parts)
+        texts = self._texts
         for pid in pids:
-            if pid in self._raw and matches(parts, self.text(pid)):
+            text = texts.get(pid)
+            if text is None:
+                if pid not in self._raw:
+                    continue
+                text = self.text(pid)
+            if _holds(quick, steps, text):
                 return True
         return False
 
@@ -181,11 +189,12 @@ class Corpus:
         needle = max(parts, key=len)  # the longest part: the fewest candidates
         if len(_first_letter_variants(needle)) > 1 and len(needle) > 3:
             needle = needle[1:]  # one pass, whatever the case of its first letter
+        quick, steps = _plan(parts)
         found: list[int] = []
         at = joined.find(needle)
         while at >= 0:
             index = bisect.bisect_right(self._starts, at) - 1
-            if matches(parts, self.text(self._ids[index])):
+            if _holds(quick, steps, self.text(self._ids[index])):
                 found.append(index)
             following = index + 1  # the next paragraph: this one is decided
             at = joined.find(needle, self._starts[following]) \
@@ -211,7 +220,11 @@ def matches(parts: tuple[str, ...], text: str) -> bool:
     Taking each part at its earliest place after the one before is enough: if the
     parts occur in order at all, they also do from the earliest places.
     """
-    quick, steps = _plan(parts)
+    return _holds(*_plan(parts), text)
+
+
+def _holds(quick: tuple[str, ...], steps: tuple, text: str) -> bool:
+    """:func:`matches`, planned."""
     for word in quick:  # most paragraphs fail here
         if word not in text:
             return False

@@ -75,17 +75,20 @@ def _validate(loaded: Loaded) -> tuple[Briefing, list[Problem]]:
     ), [p for p in problems if p.severity == "warning"]
 
 
-def check_each_document(loaded: Loaded) -> None:
+def check_each_document(loaded: Loaded, then=None) -> None:
     """Check each document of ``loaded`` on its own and put what is found in its
     cache: what a helper process does for its share of a large corpus
     (reportgen.warm). What lies between documents (duplicate ids, citations,
     sources without a file) is left to :func:`validate`, which finds these checks
     in the cache; a quotation not found among these documents' paragraphs is
-    looked for again there, among all of them."""
+    looked for again there, among all of them. ``then()`` is called between the
+    checks and the quotations."""
     with paused_gc():
         problems: list[Problem] = []
         _, claims, theme_ids, claim_ids, claim_types = _declared(loaded, problems)
         checked = _check_documents(loaded, theme_ids, claim_ids, claim_types, problems)
+        if then is not None:
+            then()
         quoting = _quoting(checked, False, problems)
         _check_quotes_of_documents(loaded, quoting, checked, claims)
 
@@ -208,10 +211,6 @@ class _DocumentCheck:
     unknown_id: bool  # the document's own id is unreadable
     # the document, unless it has errors of its own or depends on what could not be read
     document: Document | None
-    # every quotation in its notes, evidence and text values was found, in its own
-    # paragraphs and those of these documents (by id: the stamps of their checks);
-    # while they are unchanged, the quotations need not be looked for again. None: not known
-    quotes_found_with: dict[str, bytes | None] | None = None
 
 
 def _check_documents(loaded: Loaded, theme_ids, claim_ids, claim_types, problems) -> _Checked:
@@ -675,6 +674,7 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
 
 _NAMED_PARAGRAPHS = re.compile(r"\bparas?\.? (\d+(?:\s*(?:[-–,]|and|to)\s*\d+)*)")
 _CITATION = re.compile(rf"\b({schema.ID_PATTERN}):(\d+)\b")
+_COLON_DIGIT = re.compile(r":\d")
 _AS_PRINTED = "quote the words as printed (… or [...] for words left out)"
 
 
@@ -770,23 +770,29 @@ def _quoting(checked: _Checked, complete: bool, problems: list[Problem]) -> _Quo
 def _check_quotes_of_documents(loaded: Loaded, quoting: _Quoting, checked: _Checked,
                                claims_parsed) -> None:
     """The quotations in each document's notes, evidence and text values, unless all were
-    found before in paragraphs that are unchanged (a note naming another document's
-    paragraphs depends on them too: see _DocumentCheck.quotes_found_with)."""
+    found before in paragraphs that are unchanged.
+
+    The cache's "quotes" entry of a document file, under the stamp of its check, says
+    that every quotation was found, in its own paragraphs and in those of the other
+    documents its notes name: it holds those documents' ids and the stamps of their
+    checks. While they are the same, the quotations are still found. It is an entry of
+    its own, not part of the check's: a helper process (reportgen.warm) sends its checks
+    before it looks for their quotations, the part they are needed first for.
+    """
     files = {file.path: file for file in loaded.documents}
     texts = {c.id for c in _claim_list(claims_parsed) if c.type == "text"}
+    cache = loaded.cache
     for document in checked.documents:
         if document.paragraphs:
             file = files[document.paragraphs[0].origin.path]
-            record, stamp = checked.records[file.path]
-            found_with = record.quotes_found_with
-            if found_with is not None and all(checked.stamps.get(other) == its_stamp
-                                              for other, its_stamp in found_with.items()):
+            _, stamp = checked.records[file.path]
+            before = cache.get("quotes", file.path, stamp) if cache is not None else None
+            if isinstance(before, dict) and all(checked.stamps.get(other) == its_stamp
+                                                for other, its_stamp in before.items()):
                 continue  # all found before, in the same paragraphs: they still are
             named = _check_document_quotes(quoting, file, document, checked.paragraphs, texts)
-            found_with = None if named is None else {d: checked.stamps[d] for d in named}
-            if loaded.cache is not None and found_with != record.quotes_found_with:
-                record.quotes_found_with = found_with
-                loaded.cache.put("check", file.path, stamp, record)
+            if cache is not None and named is not None:
+                cache.put("quotes", file.path, stamp, {d: checked.stamps[d] for d in named})
 
 
 def _check_finding_quotes(quoting: _Quoting, file, index: int, finding: Finding) -> Finding:
@@ -873,9 +879,11 @@ def _check_claim_quotes(quoting: _Quoting, file, entries, checked: _Checked) -> 
 def _named(note: str, document: Document, paragraphs: dict[str, Paragraph]) -> list[str]:
     """The paragraphs a note names (shown with their heads): ``koc-2021:42``, ``para 8``,
     ``paras 3-4``, ``paras 9, 16``, ``paras 3 and 4`` (the last three in its own document)."""
-    named = [f"{m.group(1)}:{m.group(2)}" for m in _CITATION.finditer(note)] if ":" in note \
-        else []
-    for match in _NAMED_PARAGRAPHS.finditer(note) if "para" in note else ():
+    cites, mentions = _COLON_DIGIT.search(note), "para" in note  # quicker than the patterns
+    if not (cites or mentions):
+        return []
+    named = [f"{m.group(1)}:{m.group(2)}" for m in _CITATION.finditer(note)] if cites else []
+    for match in _NAMED_PARAGRAPHS.finditer(note) if mentions else ():
         numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
         ranges = re.findall(r"(\d+)\s*(?:[-–]|to)\s*(\d+)", match.group(1))
         numbers += [n for a, b in ranges for n in range(int(a), int(b) + 1)]

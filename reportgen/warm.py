@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import forked
+from .checkcache import DOCUMENT_ENTRIES
 from .load import MAX_ANNOTATION_BYTES, OPTIONAL_FILES, Shown, no_block
 
 # Below this many lines of new document annotations, a helper's start-up (a fork,
@@ -103,7 +104,7 @@ class Helper:
         self.cache = cache
         shown = Shown()
         self.awaited = {cache.entry_name(kind, shown(path))
-                        for path in files for kind in ("yaml", "check")}
+                        for path in files for kind in DOCUMENT_ENTRIES}
         self.child = forked.Forked(_work, project, cache, files)
         cache.keep_open(self.child.file)  # its entries are copied into the pack when saved
 
@@ -139,8 +140,8 @@ def _work(out, send, project, cache, files: list[Path]) -> None:
 
     loaded = load(project, cache, documents=files, each=parsed)
     send(cache.write_pending(out))
-    check_each_document(loaded)
-    send(cache.write_pending(out))
+    check_each_document(loaded, then=lambda: send(cache.write_pending(out)))  # the checks are
+    send(cache.write_pending(out))  # needed before the quotations' results
 
 
 # Parses are sent a few at a time: the other process, which reaches the helper's

@@ -71,13 +71,15 @@ def cached_outcome(project):
 
 
 class Counting:
-    """Counts the files parsed and the documents checked for real (not from the cache)."""
+    """Counts the files parsed, the documents checked and those whose quotations were
+    looked up for real (not from the cache)."""
 
     def __init__(self, monkeypatch):
         from reportgen import validate
 
-        self.parsed, self.checked = [], []
+        self.parsed, self.checked, self.quoted = [], [], []
         real_parse, real_check = loading.load_yaml, validate._check_document
+        real_quotes = validate._check_document_quotes
 
         def parse(text, path):
             self.parsed.append(path)
@@ -87,8 +89,13 @@ class Counting:
             self.checked.append(file.path)
             return real_check(file, *args)
 
+        def check_quotes(quoting, file, *args):
+            self.quoted.append(file.path)
+            return real_quotes(quoting, file, *args)
+
         monkeypatch.setattr(loading, "load_yaml", parse)
         monkeypatch.setattr(validate, "_check_document", check_document)
+        monkeypatch.setattr(validate, "_check_document_quotes", check_quotes)
 
 
 def names(paths):
@@ -100,16 +107,17 @@ def test_a_rebuild_parses_and_checks_only_the_file_that_changed(tmp_path, monkey
     build(project, PREVIEW)
     assert os.listdir(cache_folder(project)) == [PACK_NAME]  # one file holds every entry
     before = bodies(project)
-    assert len(before) == 2 * 2 + 4  # documents twice, others once
+    assert len(before) == 2 * 3 + 4  # documents: parse, check, quotations found; others once
     edit(project.annotations / "documents" / "beta.yaml", "A closing line.", "A closing line")
     counting = Counting(monkeypatch)
     loading._parsed.clear()
     build(project, PREVIEW)
     assert names(counting.parsed) == ["beta.yaml"]
     assert names(counting.checked) == ["beta.yaml"]
+    assert names(counting.quoted) == ["beta.yaml"]
     after = bodies(project)
-    assert set(after) == set(before)  # beta's two entries replaced, the others kept as they were
-    assert len([entry for entry in after if after[entry] != before[entry]]) == 2
+    assert set(after) == set(before)  # beta's three entries replaced, the others kept as they were
+    assert len([entry for entry in after if after[entry] != before[entry]]) == 3
 
 
 def test_errors_from_the_cache_are_the_errors_of_a_fresh_check(tmp_path):
@@ -216,8 +224,9 @@ def test_a_pack_cut_short_keeps_its_whole_records(tmp_path, monkeypatch):
     counting = Counting(monkeypatch)
     loading._parsed.clear()
     build(project, PREVIEW, force=True)
-    assert len(counting.parsed) + len(counting.checked) == 8 - 3  # the rest made again
-    assert len(entries(project)) == 8
+    made = len(counting.parsed) + len(counting.checked) + len(counting.quoted)
+    assert made == 10 - 3  # the rest made again
+    assert len(entries(project)) == 10
 
 
 def test_an_entry_signed_with_another_key_is_never_unpickled(tmp_path):

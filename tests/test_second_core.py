@@ -114,7 +114,7 @@ def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
     monkeypatch.setattr(warm, "HELPER_LINES", 0)
-    monkeypatch.setattr(validate, "check_each_document", lambda loaded: os._exit(3))
+    monkeypatch.setattr(validate, "check_each_document", lambda loaded, then: os._exit(3))
     loading._parsed.clear()
     parsed = parsed_here(monkeypatch)
     result = build(project, PREVIEW)
@@ -122,6 +122,36 @@ def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
     assert said(result.warnings, "shared") == said(warnings, "alone")
     mine = documents_parsed(project, parsed)
     assert mine == documents(project)[:len(mine)] != documents(project)  # its parses came
+
+
+def test_the_helper_hands_over_its_checks_before_it_looks_up_their_quotations(tmp_path,
+                                                                             monkeypatch):
+    """This process needs the checks first: it has the findings to check before any
+    quotation. Here the helper dies looking them up: its checks have arrived all the same,
+    and only the quotations are looked up here."""
+    alone, warnings = single_process(tmp_path, monkeypatch, "alone")
+    project = bundled_copy(tmp_path / "shared")
+    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    here = os.getpid()
+    real_quotes, real_check = validate._check_quotes_of_documents, validate._check_document
+
+    def quotes(loaded, *args):
+        if os.getpid() != here:
+            os._exit(3)  # the helper dies
+        return real_quotes(loaded, *args)
+
+    checked = []  # the documents checked in this process
+    monkeypatch.setattr(validate, "_check_quotes_of_documents", quotes)
+    monkeypatch.setattr(validate, "_check_document", lambda file, *args: checked.append(
+        os.path.basename(file.path)) or real_check(file, *args))
+    loading._parsed.clear()
+    parsed = parsed_here(monkeypatch)
+    result = build(project, PREVIEW)
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    mine = documents_parsed(project, parsed)
+    assert 0 < len(mine) < 5
+    assert checked == mine  # the helper's files: parsed and checked there
 
 
 def test_no_helper_for_a_small_corpus_or_a_warm_cache(tmp_path, monkeypatch):
