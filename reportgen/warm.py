@@ -17,24 +17,26 @@ where the cache's save copies them into the pack as they are.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import forked
 from .checkcache import DOCUMENT_ENTRIES
-from .load import MAX_ANNOTATION_BYTES, OPTIONAL_FILES, Shown, no_block
+from .load import MAX_ANNOTATION_BYTES, OPTIONAL_FILES, Shown
 
-# Below this many lines of new document annotations, a helper's start-up (a fork,
-# about 10 ms) and hand-over cost more than it saves. The bundled corpus has about
-# 1,000 lines of them; 10 times its size, 14,000.
-HELPER_LINES = 10_000
-# The helper's share of the lines of the new annotation files (parsing time follows
-# lines more closely than bytes), taken from the document files, the last ones, which
-# this process reaches last. Under half: this process also has the findings and claims
-# to parse and check, but the helper pickles what it makes, which this process then
-# unpickles. At 20,020 paragraphs (findings a third of the lines), 0.3 to 0.4 did
-# best; measured on a noisy machine, 0.4 by a little.
-HELPER_SHARE = 0.4
+# Below this many bytes of new document annotations, a helper's start-up (a fork,
+# about 10 ms) and hand-over cost more than it saves. The bundled corpus has 62 KB of
+# them; 10 times its size, 620 KB.
+HELPER_BYTES = 400_000
+# The helper's share of the new annotation files, by size, taken from the document
+# files, the last ones, which this process reaches last. Under half: this process also
+# has the findings and claims to parse and check, and the helper pickles what it makes,
+# which this process then unpickles. Sizes, not lines, which parsing time follows a
+# little more closely: counting lines meant reading every file once more (40 ms at
+# 20,020 paragraphs, before anything else could start). At 20,020 paragraphs (findings
+# 40 % of the bytes), 0.34 to 0.37 did best, 0.4 and 0.44 worse.
+HELPER_SHARE = 0.35
 
 
 @contextmanager
@@ -68,27 +70,26 @@ def _helper_share(project, cache) -> list[Path]:
     if cache is None or not forked.possible():
         return []
     shown = Shown()
-    new = [(path, _lines(path)) for path in project.document_files()
+    new = [(path, _size(path)) for path in project.document_files()
            if cache.entry_name("yaml", shown(path)) not in cache.index]
-    documents = sum(lines for _, lines in new)
-    if documents < HELPER_LINES:
+    documents = sum(size for _, size in new)
+    if documents < HELPER_BYTES:
         return []
     others = [project.annotations / f"{name}.yaml" for name in OPTIONAL_FILES]
-    total = documents + sum(_lines(path) for path in others
+    total = documents + sum(_size(path) for path in others
                             if cache.entry_name("yaml", shown(path)) not in cache.index)
     share, taken = [], 0
-    for path, lines in reversed(new):
-        if taken + lines > total * HELPER_SHARE:
+    for path, size in reversed(new):
+        if taken + size > total * HELPER_SHARE:
             break
         share.append(path)
-        taken += lines
+        taken += size
     return share[::-1]
 
 
-def _lines(path: Path) -> int:
+def _size(path: Path) -> int:
     try:
-        with open(path, "rb", opener=no_block) as handle:  # read again soon: then cached
-            return handle.read(MAX_ANNOTATION_BYTES).count(b"\n")
+        return min(os.stat(path).st_size, MAX_ANNOTATION_BYTES)
     except OSError:
         return 0  # load reports it
 

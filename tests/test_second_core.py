@@ -64,7 +64,7 @@ def single_process(tmp_path, monkeypatch, name, edit=None):
     if edit:
         edit(project)
     with monkeypatch.context() as patched:
-        patched.setattr(warm, "HELPER_LINES", float("inf"))
+        patched.setattr(warm, "HELPER_BYTES", float("inf"))
         try:
             result = build(project, PREVIEW)
         except ReportgenError as exc:
@@ -75,7 +75,7 @@ def single_process(tmp_path, monkeypatch, name, edit=None):
 def test_a_helper_checks_the_later_files_and_the_report_is_the_same(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     loading._parsed.clear()
     parsed = parsed_here(monkeypatch)
     result = build(project, PREVIEW)
@@ -102,7 +102,7 @@ def test_problems_in_the_helpers_files_are_reported_as_by_one_process(tmp_path, 
     assert any("nothing of the kind" in p.message for p in expected), expected
     project = bundled_copy(tmp_path / "shared")
     damage(project)
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     loading._parsed.clear()
     with pytest.raises(ReportgenError) as failed:
         build(project, PREVIEW)
@@ -113,7 +113,7 @@ def test_problems_in_the_helpers_files_are_reported_as_by_one_process(tmp_path, 
 def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     monkeypatch.setattr(validate, "check_each_document", lambda loaded, then: os._exit(3))
     loading._parsed.clear()
     parsed = parsed_here(monkeypatch)
@@ -131,7 +131,7 @@ def test_the_helper_hands_over_its_checks_before_it_looks_up_their_quotations(tm
     and only the quotations are looked up here."""
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     here = os.getpid()
     real_quotes, real_check = validate._check_quotes_of_documents, validate._check_document
 
@@ -163,9 +163,9 @@ def test_no_helper_for_a_small_corpus_or_a_warm_cache(tmp_path, monkeypatch):
         started.append(args[2])
         real(self, *args)
     monkeypatch.setattr(warm.Helper, "__init__", helper)
-    build(project, PREVIEW)  # 4,000 lines: below HELPER_LINES
+    build(project, PREVIEW)  # 62 KB: below HELPER_BYTES
     assert started == []
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     build(project, PREVIEW, force=True)  # every file is in the cache already
     assert started == []
     (project.output / ".reportgen" / "cache" / "entries.pack").unlink()
@@ -180,7 +180,7 @@ def test_a_first_build_starts_the_helper_before_hashing_its_inputs(tmp_path, mon
     import reportgen.build as building
 
     project = bundled_copy(tmp_path / "shared")
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     events = []
     real_helper, real_stamp = warm.Helper.__init__, building.input_stamp
     monkeypatch.setattr(warm.Helper, "__init__",
@@ -217,7 +217,7 @@ def aside_for_every_size(monkeypatch):
     from reportgen.build import _Aside
 
     monkeypatch.setattr(_Aside, "PARAGRAPHS", 0)
-    monkeypatch.setattr(warm, "HELPER_LINES", float("inf"))  # the check in this process
+    monkeypatch.setattr(warm, "HELPER_BYTES", float("inf"))  # the check in this process
 
 
 def test_the_json_made_aside_is_the_one_made_here_and_the_cache_is_kept(tmp_path, monkeypatch):
@@ -306,7 +306,7 @@ def test_no_process_to_be_had_and_everything_is_made_here(tmp_path, monkeypatch)
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
     aside_for_every_size(monkeypatch)
-    monkeypatch.setattr(warm, "HELPER_LINES", 0)
+    monkeypatch.setattr(warm, "HELPER_BYTES", 0)
 
     tried = []
 
