@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from . import forked, pool, stamp
+from . import forked, stamp
 from .errors import Problem, ReportgenError
 
 # Variants worth offering (``reportgen build --pdf-variant``): tagged, accessible
@@ -163,6 +163,8 @@ class Book:
         written in (:mod:`reportgen.stamp`): the layouts (page count, anchors) and the
         drawn chapters' PDFs. A chapter whose placeholders were not all found is not
         drawn: the caller lays it out again with its numbers."""
+        from . import pool  # multiprocessing: not imported by a build without PDFs
+
         count = len(self.chapters)
         jobs = [(self.document(i, None, None, stamped=True), variant) for i in range(count)]
         references = [len(_MARK.findall(chapter)) for chapter in self.chapters]
