@@ -192,7 +192,8 @@ def _parse_yaml(text: str, shown: str, cache: FileCache | None) -> YamlFile:
     key = cache.stamp("yaml", shown, text)
     found = cache.get("yaml", shown, key)
     if isinstance(found, YamlFile) and found.path == shown:
-        return dataclasses.replace(found, text=text)  # the text is not stored twice
+        found.text = text  # not stored twice (and data is read from it if asked for)
+        return found
     file = load_yaml(text, shown)
     _put(cache, shown, key, file)
     return file

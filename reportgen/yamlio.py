@@ -79,13 +79,29 @@ class YamlFile:
 
     path: str  # as shown to the user
     data: object
+    located: Location | None  # where the root and, nested, every part stands
     text: str = ""  # exactly what was parsed: an edit refuses if the file changed since
-    located: Location | None = None  # where the root and, nested, every part stands
     problems: list[Problem] = field(default_factory=list)
     broken: set[Path_] = field(default_factory=set)  # parts whose data cannot be trusted
     # what the checker made of ``data``, by schema: kept with the file, so a long
     # running serve checks only the files an edit changed (reportgen.validate)
     checked: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled (the check cache keeps files: reportgen.checkcache) without ``data`` and
+        ``located``, half of the pickle: a build that finds a file's checks in the cache
+        never looks at them. They are read again from ``text`` if asked for."""
+        state = dict(self.__dict__)
+        state.pop("data", None)
+        state.pop("located", None)
+        return state
+
+    def __getattr__(self, name: str):  # only for what was not unpickled
+        if name not in ("data", "located") or "text" not in self.__dict__:
+            raise AttributeError(name)
+        again = load_yaml(self.text, self.path)
+        self.data, self.located = again.data, again.located
+        return self.__dict__[name]
 
     def line_of(self, *path: object) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -164,7 +180,7 @@ def load_yaml(text: str, path: str) -> YamlFile:
     """
     marks = _Marks(text)
     root = _compose(text, path, marks)
-    result = YamlFile(path, None, text, located=(1, 0, 0, None))  # an empty file: line 1
+    result = YamlFile(path, None, (1, 0, 0, None), text)  # an empty file: line 1
     if root is None:
         return result
     builder = _Builder(result, marks)

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import write_project
 from reportgen import load as loading
+from reportgen import yamlio
 from reportgen.build import build, check, tool_stamp
 from reportgen.checkcache import PACK_NAME, FileCache, user_key
 from reportgen.errors import ReportgenError
@@ -110,11 +111,16 @@ def test_a_rebuild_parses_and_checks_only_the_file_that_changed(tmp_path, monkey
     assert len(before) == 2 * 3 + 4  # documents: parse, check, quotations found; others once
     edit(project.annotations / "documents" / "beta.yaml", "A closing line.", "A closing line")
     counting = Counting(monkeypatch)
+    read_again = []  # a file from the cache whose data was asked for (yamlio.YamlFile)
+    real = yamlio.load_yaml
+    monkeypatch.setattr(yamlio, "load_yaml",
+                        lambda text, path: read_again.append(path) or real(text, path))
     loading._parsed.clear()
     build(project, PREVIEW)
     assert names(counting.parsed) == ["beta.yaml"]
     assert names(counting.checked) == ["beta.yaml"]
     assert names(counting.quoted) == ["beta.yaml"]
+    assert read_again == []
     after = bodies(project)
     assert set(after) == set(before)  # beta's three entries replaced, the others kept as they were
     assert len([entry for entry in after if after[entry] != before[entry]]) == 3

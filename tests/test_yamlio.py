@@ -55,3 +55,19 @@ def test_merge_keys_and_python_tags_are_refused():
 
 def test_empty_file_is_no_data():
     assert load_yaml("", "f.yaml").data is None
+
+
+def test_a_pickled_file_leaves_its_data_out_and_reads_it_again_when_asked():
+    """The check cache keeps files pickled: their data and where each part stands are half
+    of it, and a build that finds their checks there never looks at them."""
+    import pickle
+
+    text = "title: A\nthemes:\n  - id: war\n    label: 'War'\n"
+    file = load_yaml(text, "themes.yaml")
+    kept = pickle.dumps(file)
+    assert kept.count(b"label") == 1  # in the text only
+    again = pickle.loads(kept)
+    assert "data" not in vars(again) and "located" not in vars(again)
+    assert again.line_of("themes", 0, "label") == 4  # read again from the text
+    assert again.data == file.data and again.located == file.located
+    assert again.span(("themes", 0, "label")) == file.span(("themes", 0, "label"))
