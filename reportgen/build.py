@@ -69,12 +69,13 @@ class BuildResult:
     changes: list[str] = field(default_factory=list)  # what changed in substance
 
 
-def check(project: Project, cache=None):
+def check(project: Project, cache=None, hashes: dict | None = None):
     """Load, validate and compare; raises ReportgenError listing every problem.
 
     ``cache``: a reportgen.checkcache.FileCache, what earlier builds made of unchanged files
     (by default one of this run only). A large new corpus has its later files checked on a
     second core (reportgen.warm): for a cache passed in, the caller starts that helper.
+    ``hashes``: gets the content hash of each file read, by path (see input_stamp).
     """
     from .checkcache import FileCache
     from .compare import compare
@@ -87,7 +88,10 @@ def check(project: Project, cache=None):
         cache = FileCache.for_this_run()
     try:
         with warming(project, cache) if own else nullcontext():
-            briefing, warnings = validate(load(project, cache))
+            loaded = load(project, cache)
+            if hashes is not None:
+                hashes.update(loaded.hashes)
+            briefing, warnings = validate(loaded)
     finally:
         if own:
             cache.close()
@@ -106,30 +110,32 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     check_output_folder(project.output)
     state = BuildState(project.output)
     tool = tool_stamp(state.libraries)
-    # An output never built is stale whatever its inputs: then the check is certain, and
-    # a large corpus's helper (reportgen.warm) starts before the inputs are hashed. (A
-    # build with nothing to do imports none of this: it stays quick.)
+    # An output never built is stale whatever its inputs: then the check is certain, a
+    # large corpus's helper (reportgen.warm) starts at once, and the inputs are stamped
+    # as the check reads them. Otherwise the stamps decide first whether to check at all
+    # (a build with nothing to do imports none of the check: it stays quick).
     certain = force or not all(state.built(fmt) for fmt in formats)
     cache = _check_cache(project, tool) if certain else None
+    hashes: dict = {}  # each input's content hash, by path: each file read once
     try:
         with ExitStack() as helped:
             if certain:
                 helped.enter_context(_warming(project, cache))
-            hashes: dict = {}
-            stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant, hashes)
-                      for fmt in formats}
-            stale = [fmt for fmt in formats if force or not state.is_current(fmt, stamps[fmt])]
-            result = BuildResult(skipped=[fmt for fmt in formats if fmt not in stale])
-            if state.warning:
-                result.warnings.append(state.problem(state.path, state.warning))
-            if not stale:
-                tidy(project.output)
-                return result
-            progress.show("checking", "sources and annotations", force=True)
-            if not certain:
+            else:
+                stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant, hashes)
+                          for fmt in formats}
+                if all(state.is_current(fmt, stamps[fmt]) for fmt in formats):
+                    tidy(project.output)
+                    return _result(formats, [], state)
                 cache = _check_cache(project, tool)
                 helped.enter_context(_warming(project, cache))
-            comparison, warnings = check(project, cache)
+            progress.show("checking", "sources and annotations", force=True)
+            comparison, warnings = check(project, cache, hashes if certain else None)
+        if certain:  # the files as the check read them: one saved meanwhile is built again
+            stamps = {fmt: input_stamp(project, fmt, tool, pdf_variant, hashes)
+                      for fmt in formats}  # next time
+        stale = [fmt for fmt in formats if force or not state.is_current(fmt, stamps[fmt])]
+        result = _result(formats, stale, state)
         if strict and warnings:
             raise as_errors(warnings)
         result.warnings += warnings
@@ -141,6 +147,13 @@ def build(project: Project, formats: tuple[str, ...] = FORMATS, *, force: bool =
     finally:
         if cache is not None:
             cache.close()
+    return result
+
+
+def _result(formats, stale: list[str], state: BuildState) -> BuildResult:
+    result = BuildResult(skipped=[fmt for fmt in formats if fmt not in stale])
+    if state.warning:
+        result.warnings.append(state.problem(state.path, state.warning))
     return result
 
 

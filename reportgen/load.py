@@ -56,6 +56,9 @@ class Loaded:
     first_in_process: bool = field(default=False, repr=False)
     # what earlier builds made of unchanged files (reportgen.checkcache)
     cache: FileCache | None = field(default=None, repr=False)
+    # the SHA-256 of each file read, by path, of the bytes as read: what the build stamps
+    # its outputs with (reportgen.build.input_stamp), not read again
+    hashes: dict[Path, bytes] = field(default_factory=dict, repr=False)
 
 
 REQUIRED_FILES = ("briefing", "themes")
@@ -84,7 +87,8 @@ def load(project: Project, cache: FileCache | None = None,
     shown = Shown()
     loaded.first_in_process = not _parsed
     loaded.cache = cache
-    read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache)
+    read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache,
+                             hashes=loaded.hashes)
     with paused_gc(freeze=loaded.first_in_process):
         for name in REQUIRED_FILES + OPTIONAL_FILES if documents is None else DOCUMENT_CONTEXT:
             path = project.annotations / f"{name}.yaml"
@@ -107,7 +111,7 @@ def load(project: Project, cache: FileCache | None = None,
                      if isinstance(file.data, dict)}
             sources = [path for path in sources if path.name in named]
         for path in sources:
-            source = read_source(path, loaded.problems)
+            source = read_source(path, loaded.problems, loaded.hashes)
             if source is not None:
                 loaded.sources[path.name] = source
             else:
@@ -164,9 +168,9 @@ class Shown:
 
 
 def _read_yaml(path: Path, shown: str, problems: list[Problem],
-               cache: FileCache | None = None) -> YamlFile | None:
+               cache: FileCache | None = None, hashes: dict | None = None) -> YamlFile | None:
     """The file parsed (its own problems go to ``problems``), or None if unreadable."""
-    text = read_text_file(path, MAX_ANNOTATION_BYTES, problems)
+    text = read_text_file(path, MAX_ANNOTATION_BYTES, problems, hashes)
     if text is None:
         return None
     cached = _parsed.get(shown)
@@ -204,11 +208,15 @@ def _put(cache: FileCache, shown: str, key: bytes, file: YamlFile) -> None:
     cache.put("yaml", shown, key, dataclasses.replace(file, text=""))
 
 
-def read_text_file(path: Path, limit: int, problems: list[Problem]) -> str | None:
-    """A regular file's UTF-8 text, or None with the reason in ``problems``."""
+def read_text_file(path: Path, limit: int, problems: list[Problem],
+                   hashes: dict | None = None) -> str | None:
+    """A regular file's UTF-8 text, or None with the reason in ``problems``; the SHA-256
+    of what was read goes to ``hashes`` (by path)."""
     data = _read_regular(path, limit, problems)
     if data is None:
         return None
+    if hashes is not None:
+        hashes[path] = hashlib.sha256(data).digest()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -267,11 +275,16 @@ def _text_or_empty(path: Path) -> str:
 _parsed: dict[str, tuple[str, YamlFile]] = {}
 
 
-def read_source(path: Path, problems: list[Problem]) -> SourceText | None:
-    """A source text, or a problem if it is missing, not a regular file or not UTF-8 text."""
+def read_source(path: Path, problems: list[Problem],
+                hashes: dict | None = None) -> SourceText | None:
+    """A source text, or a problem if it is missing, not a regular file or not UTF-8 text;
+    the SHA-256 of what was read goes to ``hashes`` (by path)."""
     data = _read_regular(path, MAX_SOURCE_BYTES, problems)
     if data is None:
         return None
+    digest = hashlib.sha256(data)
+    if hashes is not None:
+        hashes[path] = digest.digest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -284,4 +297,4 @@ def read_source(path: Path, problems: list[Problem]) -> SourceText | None:
         problems.append(Problem(display_path(path), None, "source is binary, not text",
                                 "convert it to plain text first"))
         return None
-    return SourceText(path, text.removeprefix("\ufeff"), hashlib.sha256(data).hexdigest())
+    return SourceText(path, text.removeprefix("\ufeff"), digest.hexdigest())

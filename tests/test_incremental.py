@@ -69,6 +69,33 @@ def test_each_input_rebuilds_exactly_the_outputs_made_from_it(project, path, old
     assert rebuilt(project) == []
 
 
+@pytest.mark.parametrize("saved", ["before", "after"])
+def test_a_first_build_stamps_the_files_as_its_check_read_them(project, monkeypatch, saved):
+    """A file saved while the first build runs: saved before the check reads it, the
+    report holds the edit and the next build has nothing to do; saved after, the next
+    build makes the report again, with the edit."""
+    from reportgen import load as loading
+
+    findings = project.annotations / "findings.yaml"
+    real = loading.load
+
+    def load(*args, **kwargs):
+        if saved == "before":
+            edit(findings, "differently", "apart")
+        loaded = real(*args, **kwargs)
+        if saved == "after":
+            edit(findings, "differently", "apart")
+        return loaded
+    monkeypatch.setattr(loading, "load", load)
+    build(project, ("html", "json"))
+    monkeypatch.setattr(loading, "load", real)
+    said = json.loads((project.output / "report.json").read_text(encoding="utf-8"))
+    held = any("apart" in f["title"] for f in said["findings"])
+    assert held == (saved == "before")
+    assert rebuilt(project, formats=("html", "json")) == ([] if saved == "before"
+                                                          else ["html", "json"])
+
+
 def test_a_change_to_reportgen_itself_rebuilds_everything(project, monkeypatch):
     build(project, formats=("html", "json"))
     monkeypatch.setattr(building, "code_digest", lambda: "render.py edited")
