@@ -35,8 +35,8 @@ HELPER_BYTES = 400_000
 # which this process then unpickles. Sizes, not lines, which parsing time follows a
 # little more closely: counting lines meant reading every file once more (40 ms at
 # 20,020 paragraphs, before anything else could start). At 20,020 paragraphs (findings
-# 40 % of the bytes), 0.34 to 0.37 did best, 0.4 and 0.44 worse.
-HELPER_SHARE = 0.35
+# 40 % of the bytes), 0.3 did best: at 0.35 this process waited for the helper's parses.
+HELPER_SHARE = 0.3
 
 
 @contextmanager
