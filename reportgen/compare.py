@@ -122,13 +122,19 @@ def _sections(briefing: Briefing, columns, computed) -> tuple[ThemeSection, ...]
         analyst[finding.theme].append(finding)
     for finding in computed:
         claims[finding.theme].append(finding)
+    words: dict[str, int] = {}  # by paragraph: most are under two or three themes
+
+    def counted(paragraph: Paragraph) -> int:
+        if paragraph.id not in words:
+            words[paragraph.id] = len(paragraph.full_text.split())
+        return words[paragraph.id]
+
     sections = []
     for theme in briefing.themes:
         cells = []
         for column in columns:
             paragraphs = tuple(placed.get((theme.id, column.id), ()))
-            cells.append(Cell(column, paragraphs,
-                              sum(len(p.full_text.split()) for p in paragraphs)))
+            cells.append(Cell(column, paragraphs, sum(map(counted, paragraphs))))
         sections.append(ThemeSection(theme, tuple(cells), tuple(analyst[theme.id]),
                                      tuple(claims[theme.id])))
     return tuple(sections)

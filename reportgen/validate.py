@@ -644,7 +644,7 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
         where = ("findings", index)
         _known(entry.theme, theme_ids, "theme", file, (*where, "theme"), problems)
         cites = entry.cites or []
-        counts = Counter(cites)
+        counts = Counter(cites) if len(set(cites)) < len(cites) else None  # rarely needed
         for c, cite in enumerate(cites):
             if cite is None:
                 continue
@@ -658,7 +658,7 @@ def _check_findings(file, parsed, theme_ids, checked: _Checked, problems) -> lis
                                         f"'{cite}' is a {checked.kinds[cite]} paragraph, which is "
                                         "not in the comparison", "cite the body paragraph instead",
                                         "warning"))
-            elif counts[cite] > 1:
+            elif counts is not None and counts[cite] > 1:
                 problems.append(Problem(file.path, file.line_of(*where, "cites", c),
                                         f"'{cite}' is cited twice", "cite each paragraph once",
                                         "warning"))
