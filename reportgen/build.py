@@ -581,13 +581,15 @@ class BuildState:
     def read_snapshot(last):
         """The last build's snapshot from ``last`` (what last_snapshot gave; closed here):
         None for a first build, "damaged" if it cannot be read or is not JSON."""
+        import orjson  # as render.write_json wrote it
+
         from .load import paused_gc  # as in _snapshot
 
         if last is None:
             return None
         try:
             with paused_gc():
-                return json.loads(last.read().decode("utf-8"))
+                return orjson.loads(last.read())
         except (AttributeError, OSError, ValueError):
             return "damaged"
         finally:

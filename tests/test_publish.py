@@ -119,3 +119,23 @@ def test_a_first_build_failing_as_the_page_is_written_leaves_no_output_folder(ti
     assert cli.main(["build", "--format", "html,json", "--project", str(tiny.root),
                      "--output", str(deep)]) == 1
     assert list((tiny.root / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("value", [
+    {"text": "“quoted” — ü \n\t\x00 </script>", "list": [1, -2, True, None, ["a"]]},
+    {"big": 2 ** 70, "small": -(2 ** 63)},  # past 64 bits: orjson refuses it, json writes it
+    {1: "a key that is no text"},
+    list(range(1000)),  # written a slice at a time
+])
+def test_json_is_written_as_the_json_module_writes_it(value):
+    import io
+
+    out = io.BytesIO()
+    rendering.write_json(out, [("value", value), ("after", "x")])
+    expected = json.dumps({"value": value, "after": "x"}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+    assert out.getvalue() == expected
+    escaped = io.BytesIO()  # the page's embedded data: no "<" that could end its element
+    rendering.write_json(escaped, [("value", value)], rendering._script_safe)
+    assert b"<" not in escaped.getvalue()
+    assert json.loads(escaped.getvalue()) == json.loads(json.dumps({"value": value}))
