@@ -54,7 +54,8 @@ STATE_FILES = ("snapshot.json", "stamps.json")  # in the order they are replaced
 LOCK_NAME = "lock"
 CHANGES_NAME = "changes.txt"
 SUGGESTIONS_NAME = "suggestions.json"  # what `reportgen suggest` writes (reportgen.decisions)
-LIBRARIES = ("Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML")  # they shape the outputs
+LIBRARIES = ("Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML", "orjson")  # they shape
+# the outputs
 # what a build writes through a temporary file: `.report.html.k2j4x9.tmp`
 _TEMPORARY = re.compile(r"\.(%s)\.[^/]+\.tmp" % "|".join(
     re.escape(name) for name in (*OUTPUT_NAMES.values(), CHANGES_NAME, *STATE_FILES)))
@@ -457,7 +458,8 @@ def library_versions(cache: dict) -> dict[str, str]:
 
 def _versions_fit(cache, folders: list[list]) -> bool:
     return (isinstance(cache, dict) and cache.get("folders") == folders
-            and isinstance(cache.get("versions"), dict))
+            and isinstance(cache.get("versions"), dict)
+            and set(cache["versions"]) == set(LIBRARIES))  # remembered by another reportgen
 
 
 def _remembered_versions(folders: list[list]) -> dict[str, str]:

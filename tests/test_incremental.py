@@ -106,7 +106,7 @@ def test_a_change_to_reportgen_itself_rebuilds_everything(project, monkeypatch):
 def test_a_library_upgrade_rebuilds_everything(project, monkeypatch):
     build(project, formats=("html", "json"))
     versions = building._installed_versions()
-    assert set(versions) == {"Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML"}
+    assert set(versions) == {"Jinja2", "WeasyPrint", "markdown-it-py", "PyYAML", "orjson"}
     assert "not installed" not in versions.values()
     # a package was installed somewhere on the import path: versions are looked up again
     monkeypatch.setattr(building, "_import_folders", lambda: [["/site-packages", 2]])

@@ -72,6 +72,17 @@ def single_process(tmp_path, monkeypatch, name, edit=None):
     return project, result.warnings
 
 
+def built_as_alone(project, alone, warnings, monkeypatch) -> list[str]:
+    """Build ``project``, check that its report and warnings are one process's (``alone``
+    and ``warnings``), and return the document files this process parsed."""
+    loading._parsed.clear()
+    parsed = parsed_here(monkeypatch)
+    result = build(project, PREVIEW)
+    assert outputs(project) == outputs(alone)
+    assert said(result.warnings, "shared") == said(warnings, "alone")
+    return documents_parsed(project, parsed)
+
+
 def test_a_helper_checks_the_later_files_and_the_report_is_the_same(tmp_path, monkeypatch):
     alone, warnings = single_process(tmp_path, monkeypatch, "alone")
     project = bundled_copy(tmp_path / "shared")
@@ -115,12 +126,7 @@ def test_a_helper_that_dies_costs_only_time(tmp_path, monkeypatch):
     project = bundled_copy(tmp_path / "shared")
     monkeypatch.setattr(warm, "HELPER_BYTES", 0)
     monkeypatch.setattr(validate, "check_each_document", lambda loaded, then: os._exit(3))
-    loading._parsed.clear()
-    parsed = parsed_here(monkeypatch)
-    result = build(project, PREVIEW)
-    assert outputs(project) == outputs(alone)
-    assert said(result.warnings, "shared") == said(warnings, "alone")
-    mine = documents_parsed(project, parsed)
+    mine = built_as_alone(project, alone, warnings, monkeypatch)
     assert mine == documents(project)[:len(mine)] != documents(project)  # its parses came
 
 
@@ -144,12 +150,7 @@ def test_the_helper_hands_over_its_checks_before_it_looks_up_their_quotations(tm
     monkeypatch.setattr(validate, "_check_quotes_of_documents", quotes)
     monkeypatch.setattr(validate, "_check_document", lambda file, *args: checked.append(
         os.path.basename(file.path)) or real_check(file, *args))
-    loading._parsed.clear()
-    parsed = parsed_here(monkeypatch)
-    result = build(project, PREVIEW)
-    assert outputs(project) == outputs(alone)
-    assert said(result.warnings, "shared") == said(warnings, "alone")
-    mine = documents_parsed(project, parsed)
+    mine = built_as_alone(project, alone, warnings, monkeypatch)
     assert 0 < len(mine) < 5
     assert checked == mine  # the helper's files: parsed and checked there
 
