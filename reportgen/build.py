@@ -89,10 +89,7 @@ def check(project: Project, cache=None, hashes: dict | None = None):
         cache = FileCache.for_this_run()
     try:
         with warming(project, cache) if own else nullcontext():
-            loaded = load(project, cache)
-            if hashes is not None:
-                hashes.update(loaded.hashes)
-            briefing, warnings = validate(loaded)
+            briefing, warnings = validate(load(project, cache, hashes=hashes))
     finally:
         if own:
             cache.close()

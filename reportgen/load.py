@@ -56,9 +56,6 @@ class Loaded:
     first_in_process: bool = field(default=False, repr=False)
     # what earlier builds made of unchanged files (reportgen.checkcache)
     cache: FileCache | None = field(default=None, repr=False)
-    # the SHA-256 of each file read, by path, of the bytes as read: what the build stamps
-    # its outputs with (reportgen.build.input_stamp), not read again
-    hashes: dict[Path, bytes] = field(default_factory=dict, repr=False)
 
 
 REQUIRED_FILES = ("briefing", "themes")
@@ -69,14 +66,17 @@ DOCUMENT_CONTEXT = ("themes", "claims")
 
 
 def load(project: Project, cache: FileCache | None = None,
-         documents: list[Path] | None = None, each=None) -> Loaded:
+         documents: list[Path] | None = None, each=None,
+         hashes: dict[Path, bytes] | None = None) -> Loaded:
     """Read every input of ``project``; unreadable files become problems.
 
     ``cache``: what earlier runs made of each file (reportgen.checkcache), used
     while the file is unchanged; what this run makes is put there to be saved.
     ``documents``: only these document annotation files, with the themes and claims
     they may name and the sources they name, and ``each(file)`` called as each is
-    parsed (reportgen.warm's helper, which sends them on at once).
+    parsed (reportgen.warm's helper, which sends them on at once). ``hashes``: gets the
+    SHA-256 of each file read, by path, of the bytes as read (what a first build stamps
+    its outputs with: reportgen.build.input_stamp).
     """
     loaded = Loaded(project)
     if not project.annotations.is_dir():
@@ -88,7 +88,7 @@ def load(project: Project, cache: FileCache | None = None,
     loaded.first_in_process = not _parsed
     loaded.cache = cache
     read = functools.partial(_read_yaml, problems=loaded.problems, cache=cache,
-                             hashes=loaded.hashes)
+                             hashes=hashes)
     with paused_gc(freeze=loaded.first_in_process):
         for name in REQUIRED_FILES + OPTIONAL_FILES if documents is None else DOCUMENT_CONTEXT:
             path = project.annotations / f"{name}.yaml"
@@ -111,7 +111,7 @@ def load(project: Project, cache: FileCache | None = None,
                      if isinstance(file.data, dict)}
             sources = [path for path in sources if path.name in named]
         for path in sources:
-            source = read_source(path, loaded.problems, loaded.hashes)
+            source = read_source(path, loaded.problems, hashes)
             if source is not None:
                 loaded.sources[path.name] = source
             else:
