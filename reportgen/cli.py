@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, build, check
 from .exports import DEFAULT_TARGETS, EXPORT_FORMATS
-from .errors import ReportgenError, as_errors, display_path, print_problems
+from .errors import ReportgenError, as_errors, counted, display_path, print_problems
 from .progress import Progress
 from .project import Project
 from .pdf import PDF_VARIANTS  # a tuple: WeasyPrint itself is imported only to make a PDF
@@ -252,8 +252,7 @@ def run_add(args: argparse.Namespace) -> int:
         added += 1
         if seed.resolve() != Path(source).resolve():  # a text already in seeds/ stays as it is
             print(f"copied {display_path(source)} to {display_path(seed)}")
-        paragraphs = f"{count} paragraph{'' if count == 1 else 's'}"
-        print(f"wrote {display_path(skeleton)} with {paragraphs} to annotate; "
+        print(f"wrote {display_path(skeleton)} with {counted(count, 'paragraph')} to annotate; "
               f"`{project.command('check')}` lists what is left")
     if problems and not added:
         raise ReportgenError(problems)
@@ -324,9 +323,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     briefing = comparison.briefing
     paragraphs = len(briefing.paragraphs)
-    print(f"ok: {len(briefing.documents)} sources, {paragraphs} paragraphs annotated, "
-          f"{len(briefing.themes)} themes, {len(briefing.findings)} findings, "
-          f"{len(comparison.computed)} compared claims")
+    print(f"ok: {counted(len(briefing.documents), 'source')}, "
+          f"{counted(paragraphs, 'paragraph')} annotated, "
+          f"{counted(len(briefing.themes), 'theme')}, {counted(len(briefing.findings), 'finding')}, "
+          f"{counted(len(comparison.computed), 'compared claim')}")
     say_if_empty(project)
     return 0
 

@@ -54,6 +54,12 @@ class ReportgenError(Exception):
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 theme", "3 themes": a count and its noun, plural unless the count is one (for
+    messages and reports alike)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def print_problems(problems) -> None:
     """Every problem on standard error, in the one format used everywhere."""
     import sys

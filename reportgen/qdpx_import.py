@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlparse
 from lxml import etree
 
 from .editor import SCHEMA_FOLDER, modeline, write_schema_files
-from .errors import Problem, ReportgenError, display_path
+from .errors import Problem, ReportgenError, counted, display_path
 from .files import rewrite_text
 from .load import MAX_SOURCE_BYTES
 from .positions import paragraph_spans
@@ -594,10 +594,10 @@ def import_qdpx(project, path: Path, segmentation: str = "fit") -> ImportResult:
     _write(project, plan, result)
     result.notes, result.unmapped = reader.notes, reader.unmapped
     left = len(reader.unmapped)
-    result.summary = (f"imported {plan.documents} source{'s' * (plan.documents != 1)}, "
-                      f"{plan.paragraphs} paragraphs ({plan.coded} coded), "
-                      f"{len(theme_ids)} codes as themes; "
-                      f"{left} thing{'s' * (left != 1)} not imported"
+    result.summary = (f"imported {counted(plan.documents, 'source')}, "
+                      f"{counted(plan.paragraphs, 'paragraph')} ({plan.coded} coded), "
+                      f"{counted(len(theme_ids), 'code')} as themes; "
+                      f"{counted(left, 'thing')} not imported"
                       + (" (listed above)" if left else "")
                       + f"; next: `{project.command('check')}`")
     return result

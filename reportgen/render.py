@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .compare import Comparison, DatedEvent, DatedMark, timeline, voices
+from .errors import counted
 from .load import paused_gc
 from .markup import content_security_policy, markdown_block, markdown_inline, source_html
 from .model import Assertion, Document, Finding, Paragraph
@@ -66,7 +67,7 @@ def environment(templates: Path) -> Environment:
     )
     env.filters.update(md=markdown_block, md_inline=markdown_inline, csp=content_security_policy)
     env.globals.update(
-        source_html=source_html, kind_labels=KIND_LABELS, kind_phrase=kind_phrase,
+        source_html=source_html, kind_labels=KIND_LABELS, kind_phrase=kind_phrase, counted=counted,
         source_line=source_line, unattributed=UNATTRIBUTED,
         version=__version__,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import quotes, schema, spec
-from .errors import Problem, ReportgenError, display_path
+from .errors import Problem, ReportgenError, counted, display_path
 from .load import Loaded, file_kind, paused_gc
 from .project import NOT_SOURCES, SOURCE_SUFFIXES
 from .model import (Assertion, Briefing, Claim, Document, Equivalence, Finding, Origin,
@@ -461,7 +461,7 @@ def _check_coverage(file, doc, numbers, segments, project, problems) -> dict[int
             if number > len(segments):
                 problems.append(Problem(file.path, file.line_of("paragraphs", index, "para"),
                                         f"para: {number} is past the end of {doc.source}, which "
-                                        f"has {len(segments)} paragraphs",
+                                        f"has {counted(len(segments), 'paragraph')}",
                                         "remove the entry, or check the source file name"))
             else:
                 pairs[index] = segments[number - 1]

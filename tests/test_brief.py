@@ -180,3 +180,23 @@ def test_a_large_corpus_gives_a_brief_of_the_same_size(tmp_path):
     assert re.search(r"And \d+ more findings? on this theme in the full report",
                      normalise(" ".join(pages)))
     assert all(re.search(r"Page \d+ of \d+", p) for p in pages[1:])
+
+
+def test_counts_of_one_are_in_the_singular(tiny):
+    """A small corpus of one's own: one column, one claim, one source."""
+    from reportgen.render import render_brief_html, render_html, render_print_html
+
+    beta = tiny.annotations / "documents" / "beta.yaml"
+    text = beta.read_text(encoding="utf-8")
+    beta.write_text(re.sub(r"published: \S+", "published: 2016-06", text, count=1),
+                    encoding="utf-8")  # both accounts in one column
+    comparison = check(tiny)[0]
+    assert len(comparison.columns) == 1 and len(comparison.briefing.claims) == 1
+    page = render_html(comparison, tiny.templates)
+    assert "2 accounts published" in page and ", in 1 column, across 2 themes" in page
+    brief_page = render_brief_html(comparison, tiny.templates)
+    assert "compared in 1 chronological column (" in brief_page
+    assert "annotated, 1 claim compared." in brief_page
+    assert "in 1 chronological column (" in render_print_html(comparison, tiny.templates)
+    for html in (page, brief_page):
+        assert not re.search(r"\b1 (columns|claims|themes|accounts|sources)\b", html)

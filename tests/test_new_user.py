@@ -162,7 +162,7 @@ def test_a_new_project_from_init_to_a_built_briefing(reportgen, tmp_path):
     checked = reportgen("check", cwd=project / "seeds")  # from a subfolder too
     assert checked.returncode == 0, checked.stderr
     assert checked.stderr.splitlines()[0] == f"project: {project.resolve()}"
-    assert checked.stdout.startswith("ok: 4 sources, 9 paragraphs annotated, 3 themes, 1 findings")
+    assert checked.stdout.startswith("ok: 4 sources, 9 paragraphs annotated, 3 themes, 1 finding,")
 
     built = reportgen("build", "--format", "html,json", cwd=project)
     assert built.returncode == 0, built.stderr

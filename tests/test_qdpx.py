@@ -401,7 +401,7 @@ def test_what_cannot_be_mapped_is_listed_with_the_reason(project):
     document = _yaml(project / "annotations" / "documents" / "talk.yaml")
     assert (document["author"], document["published"], document["account"]) == \
         ("Ana Lyst", "2019", "Interviews")
-    assert out[-1].startswith("imported 1 source, 3 paragraphs (2 coded), 1 codes as themes; "
+    assert out[-1].startswith("imported 1 source, 3 paragraphs (2 coded), 1 code as themes; "
                               "9 things not imported (listed above)")
 
 
